@@ -1,0 +1,121 @@
+# ptool — plain GNU make.
+#
+#   make                      build ./ptool
+#   make check                C unit tests, then the bats suite
+#   make SANITIZE=address,undefined check   (or SANITIZE=thread)
+#   make deps                 install build and test dependencies (apt-get)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make bench                benchmarks against the anchor tools
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+# The project's own flags stay apart from CFLAGS, so `make CFLAGS=-O0`
+# keeps the warnings.
+PT_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wundef -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -pthread -MMD -MP
+PT_LDLIBS := -pthread
+
+XXH_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxxhash 2>/dev/null)
+XXH_LIBS := $(shell $(PKG_CONFIG) --libs libxxhash 2>/dev/null || echo -lxxhash)
+
+comma := ,
+ifdef SANITIZE
+OBJDIR := obj/san-$(subst $(comma),-,$(SANITIZE))
+PT_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+PT_LDFLAGS += -fsanitize=$(SANITIZE)
+else
+OBJDIR := obj/default
+endif
+
+VERSION := 0.1.0
+PT_CFLAGS += -DPTOOL_VERSION='"$(VERSION)"'
+
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/unit/%.o)
+
+# The binary lands at ./ptool for the default build and beside its objects
+# for sanitizer builds, so both can live side by side.
+ifdef SANITIZE
+BIN := $(OBJDIR)/ptool
+else
+BIN := ptool
+endif
+
+all: $(BIN)
+
+$(BIN): $(OBJDIR)/main.o $(OBJDIR)/libptool.a
+	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(PT_LDLIBS) $(LDLIBS)
+
+$(OBJDIR)/libptool.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(OBJDIR)/%.o: src/%.c | $(OBJDIR)
+	$(CC) $(PT_CFLAGS) $(XXH_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/unit/%.o: tests/unit/%.c | $(OBJDIR)/unit
+	$(CC) $(PT_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/unit-tests: $(UNIT_OBJ) $(OBJDIR)/libptool.a
+	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(PT_LDLIBS) $(LDLIBS)
+
+$(OBJDIR) $(OBJDIR)/unit:
+	mkdir -p $@
+
+# check: the unit tests, then the bats suite against this build's binary.
+# PTOOL_TEST_ARGS (e.g. -j1) is inserted after the command in every test.
+check: $(BIN) $(OBJDIR)/unit-tests
+	./tests/run-all $(OBJDIR)/unit-tests $(abspath $(BIN))
+
+unit: $(OBJDIR)/unit-tests
+	$(OBJDIR)/unit-tests
+
+# Debian packages for building and testing; a no-op when all are present.
+DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
+	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
+	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	echo "deps: installing $$missing"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/ptool
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completions/ptool.bash $(DESTDIR)$(BASHCOMPDIR)/ptool
+	install -m 644 completions/_ptool $(DESTDIR)$(ZSHCOMPDIR)/_ptool
+	install -m 644 completions/ptool.fish $(DESTDIR)$(FISHCOMPDIR)/ptool.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ptool $(DESTDIR)$(BASHCOMPDIR)/ptool \
+		$(DESTDIR)$(ZSHCOMPDIR)/_ptool $(DESTDIR)$(FISHCOMPDIR)/ptool.fish
+	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
+
+bench: $(BIN)
+	PTOOL=$(abspath $(BIN)) ./bench/run.sh $(BENCHFLAGS)
+
+lint-man:
+	mandoc -Tlint -W warning man/*.1
+
+clean:
+	rm -rf obj ptool
+
+.PHONY: all check unit deps install uninstall bench lint-man clean
+
+-include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d)

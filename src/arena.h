@@ -1,0 +1,44 @@
+/* arena: the one shared mapping that holds every chunk buffer and every
+ * per-file state slot.
+ *
+ * It is mapped MAP_SHARED before any worker exists, so worker threads and
+ * forked worker processes see the same bytes at the same address: a task
+ * names a buffer and a slot by index and nothing is copied.  The number of
+ * buffers is fixed; the loop reads only into a free one, which bounds memory
+ * by nbuf x buf_size whatever the input.
+ *
+ *   [ slot 0 | slot 1 | ... | slot nslot-1 | buf 0 | buf 1 | ... ]
+ *     64-byte aligned slots              page-aligned buffers
+ *
+ * The free list is the loop's alone (not in the mapping, not locked). */
+#ifndef PTOOL_ARENA_H
+#define PTOOL_ARENA_H
+
+#include <stddef.h>
+
+struct arena {
+	unsigned char *base;
+	size_t size;
+	size_t buf_size, slot_size, bufs_offset;
+	unsigned nbuf, nslot;
+	unsigned *free_bufs, nfree;
+};
+
+int arena_init(struct arena *a, unsigned nbuf, size_t buf_size, unsigned nslot, size_t slot_size);
+void arena_release(struct arena *a);
+
+static inline void *arena_buf(const struct arena *a, unsigned i)
+{
+	return a->base + a->bufs_offset + (size_t)i * a->buf_size;
+}
+
+static inline void *arena_slot(const struct arena *a, unsigned i)
+{
+	return a->base + (size_t)i * a->slot_size;
+}
+
+/* A free buffer's index, or -1 when all are in use. */
+int arena_take_buf(struct arena *a);
+void arena_put_buf(struct arena *a, unsigned i);
+
+#endif

@@ -1,0 +1,107 @@
+/* ioq: the interface, and the blocking form of each request (see ioq.h). */
+#include "ioq.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "xio.h"
+
+struct ioq *ioq_create(enum ioq_kind kind, unsigned depth, unsigned threads, struct waker *waker)
+{
+	switch (kind) {
+	case IOQ_SYNC:
+		return ioq_sync_create(depth, threads, waker);
+	}
+	errno = EINVAL;
+	return NULL;
+}
+
+int ioq_submit(struct ioq *q, struct ioq_req *req)
+{
+	return q->ops->submit(q, req);
+}
+
+struct ioq_req *ioq_pop(struct ioq *q)
+{
+	return q->ops->pop(q);
+}
+
+void ioq_destroy(struct ioq *q)
+{
+	if (q)
+		q->ops->destroy(q);
+}
+
+static void fail(struct ioq_req *req, enum ioq_op step, int err)
+{
+	req->error = err;
+	req->failed = step;
+}
+
+static void close_req(struct ioq_req *req)
+{
+	xclose(req->fd);
+	req->fd = -1;
+	req->closed = true;
+}
+
+static void do_read(struct ioq_req *req)
+{
+	ssize_t n = xread_full(req->fd, req->buf, req->cap);
+	if (n < 0) {
+		fail(req, IOQ_READ, errno);
+	} else {
+		req->len = (size_t)n;
+		req->eof = (size_t)n < req->cap;
+	}
+	if ((req->flags & IOQ_CLOSE_AT_END) && (req->eof || req->error))
+		close_req(req);
+}
+
+void ioq_do_blocking(struct ioq_req *req)
+{
+	req->error = 0;
+	req->len = 0;
+	req->eof = false;
+	req->closed = false;
+	req->not_regular = false;
+
+	switch (req->op) {
+	case IOQ_OPEN:
+		req->fd = open(req->path, req->oflags);
+		if (req->fd < 0) {
+			fail(req, IOQ_OPEN, errno);
+			return;
+		}
+		if (fstat(req->fd, &req->st) < 0) {
+			fail(req, IOQ_OPEN, errno);
+			close_req(req);
+			return;
+		}
+		if ((req->flags & IOQ_REGULAR_ONLY) && !S_ISREG(req->st.st_mode)) {
+			req->not_regular = true;
+			close_req(req);
+			return;
+		}
+		if (req->oflags & O_NONBLOCK) {
+			/* Only to keep open(2) from blocking; reads of streams
+			 * named by the user may wait. */
+			int fl = fcntl(req->fd, F_GETFL);
+			if (fl >= 0)
+				(void)fcntl(req->fd, F_SETFL, fl & ~O_NONBLOCK);
+		}
+		if (req->buf)
+			do_read(req);
+		return;
+	case IOQ_READ:
+		do_read(req);
+		return;
+	case IOQ_CLOSE:
+		if (xclose(req->fd) < 0)
+			fail(req, IOQ_CLOSE, errno);
+		req->fd = -1;
+		req->closed = true;
+		return;
+	}
+}

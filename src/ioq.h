@@ -1,0 +1,84 @@
+/* ioq: the loop's I/O engine.
+ *
+ * The loop submits requests (open a file, read a chunk into an arena
+ * buffer, close) and later pops them back completed, in any order; the
+ * engine wakes the loop through its waker.  A request is the caller's
+ * memory and must stay put until it comes back.  At most `depth`
+ * requests may be out at once.
+ *
+ * OPEN opens, fstat()s and, when given a buffer, reads the first chunk,
+ * so a small file costs one round trip; with IOQ_CLOSE_AT_END the engine
+ * closes the descriptor itself once the file is read to the end or fails.
+ * A read fills the buffer unless it meets end of file (eof is then set).
+ *
+ * Engines sit behind an ops table: ioq_sync.c (blocking calls on I/O
+ * threads); io_uring later. */
+#ifndef PTOOL_IOQ_H
+#define PTOOL_IOQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "waker.h"
+
+enum ioq_op {
+	IOQ_OPEN,
+	IOQ_READ,
+	IOQ_CLOSE,
+};
+
+enum ioq_flags {
+	IOQ_REGULAR_ONLY = 1 << 0,  /* OPEN: give up (not_regular) on anything else */
+	IOQ_CLOSE_AT_END = 1 << 1,  /* close at end of file or on error */
+};
+
+struct ioq_req {
+	/* in */
+	enum ioq_op op;
+	unsigned flags;
+	const char *path;   /* OPEN */
+	int oflags;         /* OPEN: open(2) flags */
+	int fd;             /* READ, CLOSE; set by OPEN */
+	void *buf;          /* OPEN (optional first chunk), READ */
+	size_t cap;
+	void *data;         /* the caller's */
+	/* out */
+	int error;          /* 0, or the errno of the step that failed */
+	enum ioq_op failed; /* that step */
+	size_t len;         /* bytes read into buf */
+	bool eof;
+	bool not_regular;   /* OPEN with IOQ_REGULAR_ONLY: closed again, nothing read */
+	bool closed;        /* the engine closed fd (fd is then -1) */
+	struct stat st;     /* OPEN */
+};
+
+enum ioq_kind {
+	IOQ_SYNC,
+};
+
+struct ioq;
+
+struct ioq *ioq_create(enum ioq_kind kind, unsigned depth, unsigned threads, struct waker *waker);
+int ioq_submit(struct ioq *q, struct ioq_req *req);
+/* A completed request, or NULL when none is ready. */
+struct ioq_req *ioq_pop(struct ioq *q);
+/* Waits for the requests already submitted, then stops. */
+void ioq_destroy(struct ioq *q);
+
+/* What an engine does for one request, with blocking calls. */
+void ioq_do_blocking(struct ioq_req *req);
+
+struct ioq_ops {
+	int (*submit)(struct ioq *q, struct ioq_req *req);
+	struct ioq_req *(*pop)(struct ioq *q);
+	void (*destroy)(struct ioq *q);
+};
+
+struct ioq {
+	const struct ioq_ops *ops;
+};
+
+struct ioq *ioq_sync_create(unsigned depth, unsigned threads, struct waker *waker);
+
+#endif

@@ -1,0 +1,104 @@
+/* ioq_sync: the I/O-thread engine of ioq.h (the libuv way).
+ *
+ *   loop ──submit──► [todo] ──► I/O threads: open/fstat/read/close ──► [done] ──pop──► loop
+ *                                    └──────────── waker_notify ───────────────────────┘
+ *
+ * Blocking calls run on a few threads, so many files are in flight while
+ * the loop itself never blocks on a file. */
+#include "ioq.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "queue.h"
+
+struct ioq_sync {
+	struct ioq base;
+	struct queue todo, done;
+	struct waker *waker;
+	pthread_t *threads;
+	unsigned nthreads;
+};
+
+static void *io_main(void *arg)
+{
+	struct ioq_sync *q = arg;
+	struct ioq_req *req;
+
+	while (queue_pop_wait(&q->todo, &req)) {
+		ioq_do_blocking(req);
+		if (queue_push(&q->done, &req) < 0)
+			abort();
+		waker_notify(q->waker);
+	}
+	return NULL;
+}
+
+static int sync_submit(struct ioq *base, struct ioq_req *req)
+{
+	struct ioq_sync *q = (struct ioq_sync *)base;
+	return queue_push(&q->todo, &req);
+}
+
+static struct ioq_req *sync_pop(struct ioq *base)
+{
+	struct ioq_sync *q = (struct ioq_sync *)base;
+	struct ioq_req *req;
+	return queue_try_pop(&q->done, &req) ? req : NULL;
+}
+
+static void sync_destroy(struct ioq *base)
+{
+	struct ioq_sync *q = (struct ioq_sync *)base;
+
+	queue_close(&q->todo);
+	for (unsigned i = 0; i < q->nthreads; i++)
+		pthread_join(q->threads[i], NULL);
+	free(q->threads);
+	queue_release(&q->done);
+	queue_release(&q->todo);
+	free(q);
+}
+
+static const struct ioq_ops sync_ops = {
+	.submit = sync_submit,
+	.pop = sync_pop,
+	.destroy = sync_destroy,
+};
+
+struct ioq *ioq_sync_create(unsigned depth, unsigned threads, struct waker *waker)
+{
+	struct ioq_sync *q = calloc(1, sizeof *q);
+	if (!q)
+		return NULL;
+	q->base.ops = &sync_ops;
+	q->waker = waker;
+	if (queue_init(&q->todo, depth, sizeof(struct ioq_req *)) < 0)
+		goto fail_q;
+	if (queue_init(&q->done, depth, sizeof(struct ioq_req *)) < 0)
+		goto fail_todo;
+	q->threads = calloc(threads ? threads : 1, sizeof *q->threads);
+	if (!q->threads)
+		goto fail_done;
+	for (; q->nthreads < (threads ? threads : 1); q->nthreads++) {
+		errno = pthread_create(&q->threads[q->nthreads], NULL, io_main, q);
+		if (errno)
+			goto fail_threads;
+	}
+	return &q->base;
+fail_threads:;
+	int err = errno;
+	queue_close(&q->todo);
+	for (unsigned i = 0; i < q->nthreads; i++)
+		pthread_join(q->threads[i], NULL);
+	free(q->threads);
+	errno = err;
+fail_done:
+	queue_release(&q->done);
+fail_todo:
+	queue_release(&q->todo);
+fail_q:
+	free(q);
+	return NULL;
+}

@@ -1,0 +1,396 @@
+/* loop: the one thread that drives all I/O.
+ *
+ *   walk ──► start ──► OPEN (+ first chunk) ──► task ──► ... ──► finish ──► reorder ──► emit
+ *                          │                     ▲  │
+ *                          └── READ next chunk ──┘  └─ buffer back to the arena
+ *
+ * Who owns what: the loop owns every struct file, the arena's free list and
+ * the reorder ring.  An I/O request belongs to the engine from submit to
+ * pop, a buffer to the engine or a worker while a request or task using it
+ * is out.  A file has at most one request and one task out at a time, so
+ * its chunks are hashed in order while the next one is read.
+ *
+ * Bounds: a file starts only when a buffer is free and its sequence number
+ * fits the reorder window, so memory is nbuf x chunk_size plus the window's
+ * records, whatever the input. */
+#include "loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "ioq.h"
+#include "reorder.h"
+#include "waker.h"
+#include "xio.h"
+
+struct file {
+	uint64_t seq;
+	char *path;
+	enum walk_kind kind;
+	unsigned io_flags;
+	int fd;
+	struct ioq_req req;
+	int rbuf;               /* buffer being read, or read and waiting; -1 */
+	size_t rlen;
+	int hbuf;               /* buffer out with a task; -1 */
+	bool active;            /* between start and finish */
+	bool io_busy, task_busy;
+	bool rready;            /* rbuf holds data for the next task */
+	bool eof;               /* the last read met end of file */
+	bool first_sent, last_done, failed;
+	bool regular;
+	uint64_t size;          /* bytes read so far */
+	uint64_t st_size;       /* size at open, for regular files */
+	struct loop_result res;
+};
+
+struct loop {
+	const struct loop_conf *conf;
+	struct arena arena;
+	struct waker waker;
+	struct pool *pool;
+	struct ioq *ioq;
+	struct reorder order;
+	struct file *files;     /* window records, by seq % window */
+	unsigned window;
+	uint64_t next_seq;      /* sequence number of the next input */
+	struct walk *walk;
+	bool walk_done;
+	bool stopping;          /* emit asked to stop: drain, start nothing */
+	bool fatal;
+	int fatal_errno;
+};
+
+static struct file *file_of(struct loop *l, uint64_t seq)
+{
+	return &l->files[seq % l->window];
+}
+
+/* A file is finished: its result waits in the reorder ring. */
+static void finish(struct loop *l, struct file *f)
+{
+	if (f->fd >= 0 && f->kind != WALK_STDIN)
+		xclose(f->fd);
+	f->fd = -1;
+	f->active = false;
+	struct loop_result *r = &f->res;
+	r->path = f->path;
+	r->is_stdin = f->kind == WALK_STDIN;
+	r->size = f->size;
+	r->slot = arena_slot(&l->arena, (unsigned)(f->seq % l->window));
+	if (r->outcome == LOOP_DONE && f->regular && f->size != f->st_size) {
+		r->outcome = LOOP_FAILED;
+		r->what = LOOP_CHANGED;
+		r->error = 0;
+	}
+	reorder_put(&l->order, f->seq, f);
+}
+
+static void fail(struct file *f, enum loop_what what, int error)
+{
+	if (f->failed)
+		return;
+	f->failed = true;
+	f->res.outcome = LOOP_FAILED;
+	f->res.what = what;
+	f->res.error = error;
+}
+
+static void submit_io(struct loop *l, struct file *f)
+{
+	f->io_busy = true;
+	if (ioq_submit(l->ioq, &f->req) < 0)
+		PTOOL_BUG("I/O queue overflow");
+}
+
+/* Move one file along as far as it can go now. */
+static void pump(struct loop *l, struct file *f)
+{
+	if (!f->active)
+		return;
+	if (f->rready && !f->task_busy && !f->failed && !l->stopping) {
+		struct task t = {
+			.op = l->conf->task_op,
+			.flags = (f->first_sent ? 0 : TASK_FIRST) | (f->eof ? TASK_LAST : 0),
+			.buf = (uint32_t)f->rbuf,
+			.slot = (uint32_t)(f->seq % l->window),
+			.len = f->rlen,
+			.tag = f->seq,
+		};
+		if (pool_submit(l->pool, &t) < 0)
+			PTOOL_BUG("task queue overflow");
+		f->first_sent = true;
+		f->task_busy = true;
+		f->hbuf = f->rbuf;
+		f->rbuf = -1;
+		f->rready = false;
+	}
+	if (!f->eof && !f->failed && !l->stopping && !f->io_busy && f->rbuf < 0 && f->fd >= 0) {
+		int b = arena_take_buf(&l->arena);
+		if (b >= 0) {
+			f->rbuf = b;
+			f->req = (struct ioq_req){
+				.op = IOQ_READ,
+				.flags = f->io_flags,
+				.fd = f->fd,
+				.buf = arena_buf(&l->arena, (unsigned)b),
+				.cap = l->arena.buf_size,
+				.data = f,
+			};
+			submit_io(l, f);
+		}
+	}
+	if (!f->io_busy && !f->task_busy && (f->last_done || f->failed || l->stopping)) {
+		if (f->rbuf >= 0) {
+			arena_put_buf(&l->arena, (unsigned)f->rbuf);
+			f->rbuf = -1;
+		}
+		finish(l, f);
+	}
+}
+
+static void on_io(struct loop *l, struct ioq_req *req)
+{
+	struct file *f = req->data;
+
+	f->io_busy = false;
+	if (req->closed)
+		f->fd = -1;
+	if (req->op == IOQ_OPEN && !req->error) {
+		if (req->not_regular) {
+			f->res.outcome = LOOP_SKIPPED;
+			f->failed = true;       /* nothing more to do */
+		} else {
+			f->fd = req->fd;
+			f->regular = S_ISREG(req->st.st_mode);
+			f->st_size = (uint64_t)req->st.st_size;
+		}
+	}
+	if (req->error) {
+		fail(f, req->failed == IOQ_OPEN ? LOOP_OPEN : LOOP_READ, req->error);
+	} else if (!f->failed) {
+		f->size += req->len;
+		f->rlen = req->len;
+		f->eof = req->eof;
+		f->rready = true;
+		return;
+	}
+	if (f->rbuf >= 0) {
+		arena_put_buf(&l->arena, (unsigned)f->rbuf);
+		f->rbuf = -1;
+	}
+}
+
+static void on_task(struct loop *l, const struct task *t)
+{
+	struct file *f = file_of(l, t->tag);
+
+	f->task_busy = false;
+	arena_put_buf(&l->arena, (unsigned)f->hbuf);
+	f->hbuf = -1;
+	if (t->status < 0)
+		fail(f, LOOP_READ, -t->status);
+	else if (t->flags & TASK_LAST)
+		f->last_done = true;
+}
+
+/* Begin one input from the walk.  Returns false when nothing can start. */
+static bool start_next(struct loop *l)
+{
+	if (l->walk_done || l->stopping || !reorder_fits(&l->order, l->next_seq) ||
+	    l->arena.nfree == 0)
+		return false;
+
+	struct walk_ent ent;
+	int r = walk_next(l->walk, &ent);
+	if (r <= 0) {
+		l->walk_done = true;
+		if (r < 0) {
+			l->fatal = true;
+			l->fatal_errno = errno;
+		}
+		return false;
+	}
+
+	struct file *f = file_of(l, l->next_seq);
+	memset(f, 0, sizeof *f);
+	f->seq = l->next_seq++;
+	f->path = ent.path;
+	f->kind = ent.kind;
+	f->fd = -1;
+	f->rbuf = f->hbuf = -1;
+	f->active = true;
+
+	switch (ent.kind) {
+	case WALK_ERROR: {
+		static const enum loop_what map[] = {
+			[WALK_CANNOT_OPEN] = LOOP_OPEN,
+			[WALK_CANNOT_READ_DIR] = LOOP_READ_DIR,
+			[WALK_LOOP] = LOOP_FS_LOOP,
+			[WALK_CANNOT_READ_LIST] = LOOP_READ_LIST,
+		};
+		fail(f, map[ent.what], ent.error);
+		finish(l, f);
+		return true;
+	}
+	case WALK_SKIP:
+		f->res.outcome = LOOP_SKIPPED;
+		finish(l, f);
+		return true;
+	case WALK_STDIN:
+		f->fd = STDIN_FILENO;
+		pump(l, f);
+		return true;
+	case WALK_FILE:
+	case WALK_OPERAND:
+		break;
+	}
+
+	int b = arena_take_buf(&l->arena);
+	f->rbuf = b;
+	f->io_flags = IOQ_CLOSE_AT_END;
+	f->req = (struct ioq_req){
+		.op = IOQ_OPEN,
+		.path = f->path,
+		.oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		.buf = arena_buf(&l->arena, (unsigned)b),
+		.cap = l->arena.buf_size,
+		.data = f,
+	};
+	if (ent.kind == WALK_FILE) {
+		/* Never block opening something that stopped being a file. */
+		f->req.oflags |= O_NONBLOCK;
+		f->req.flags |= IOQ_REGULAR_ONLY;
+	}
+	f->req.flags |= f->io_flags;
+	submit_io(l, f);
+	return true;
+}
+
+/* Take every completion that is ready.  True if there was any. */
+static bool drain(struct loop *l)
+{
+	bool any = false;
+	struct ioq_req *req;
+	struct task t;
+
+	while ((req = ioq_pop(l->ioq))) {
+		on_io(l, req);
+		any = true;
+	}
+	while (pool_reap(l->pool, &t) > 0) {
+		on_task(l, &t);
+		any = true;
+	}
+	return any;
+}
+
+static int run(struct loop *l)
+{
+	for (;;) {
+		bool progress = drain(l);
+
+		/* Oldest first: a file already under way gets buffers before a
+		 * new one starts, so the front of the window keeps moving. */
+		for (uint64_t s = l->order.next; s < l->next_seq; s++)
+			pump(l, file_of(l, s));
+
+		struct file *f;
+		while ((f = reorder_pop(&l->order))) {
+			if (!l->stopping && l->conf->emit(l->conf->ctx, &f->res) < 0)
+				l->stopping = true;
+			free(f->path);
+			f->path = NULL;
+			progress = true;
+		}
+		while (start_next(l))
+			progress = true;
+
+		if ((l->walk_done || l->stopping) && l->order.next == l->next_seq)
+			break;
+		if (progress)
+			continue;
+
+		/* Nothing to do: sleep until a worker or an I/O thread
+		 * publishes, re-checking after saying so (see waker.h). */
+		waker_prepare(&l->waker);
+		if (drain(l))
+			waker_cancel(&l->waker);
+		else
+			waker_sleep(&l->waker, pool_fd(l->pool));
+	}
+	return l->stopping ? 1 : 0;
+}
+
+int loop_run(const struct loop_conf *conf, struct walk *walk)
+{
+	struct loop l = { .conf = conf, .walk = walk };
+	unsigned jobs = conf->jobs ? conf->jobs : 1;
+	/* Two buffers a worker keep every worker fed while the next chunks
+	 * are read; a few more cover files waiting to be emitted. */
+	unsigned nbuf = 2 * jobs + 4;
+	unsigned io_threads = jobs < 2 ? 2 : jobs > 8 ? 8 : jobs;
+	int ret = -1, err = 0;
+
+	l.window = 256;
+	if (nbuf > l.window / 2)
+		l.window = 2 * nbuf;
+	if (arena_init(&l.arena, nbuf, conf->chunk_size, l.window, conf->slot_size) < 0)
+		return -1;
+	if (waker_init(&l.waker) < 0)
+		goto fail_arena;
+	if (reorder_init(&l.order, l.window) < 0)
+		goto fail_waker;
+	l.files = calloc(l.window, sizeof *l.files);
+	if (!l.files)
+		goto fail_order;
+	l.pool = pool_create(conf->mode, jobs, nbuf, conf->task, &l.arena, &l.waker);
+	if (!l.pool)
+		goto fail_files;
+	l.ioq = ioq_create(IOQ_SYNC, l.window + nbuf, io_threads, &l.waker);
+	if (!l.ioq)
+		goto fail_pool;
+
+	ret = run(&l);
+	if (l.fatal) {
+		ret = -1;
+		err = l.fatal_errno;
+	}
+	ioq_destroy(l.ioq);
+	pool_destroy(l.pool);
+	for (unsigned i = 0; i < l.window; i++)
+		free(l.files[i].path);
+	free(l.files);
+	reorder_release(&l.order);
+	waker_release(&l.waker);
+	arena_release(&l.arena);
+	errno = err;
+	return ret;
+
+fail_pool:
+	err = errno;
+	pool_destroy(l.pool);
+	errno = err;
+fail_files:
+	err = errno;
+	free(l.files);
+	errno = err;
+fail_order:
+	err = errno;
+	reorder_release(&l.order);
+	errno = err;
+fail_waker:
+	err = errno;
+	waker_release(&l.waker);
+	errno = err;
+fail_arena:
+	err = errno;
+	arena_release(&l.arena);
+	errno = err;
+	return -1;
+}

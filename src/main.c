@@ -1,0 +1,116 @@
+/* ptool: a parallel batch processor — one event loop for I/O, a pool of
+ * workers for CPU.  The map of the sources:
+ *
+ *   main.c         this: commands, --help, --version, --complete
+ *   cmd_hash.c     `ptool hash`: options, output lines, exit status
+ *   cmd.h          the command table and option tables
+ *   opt.c          option tables: parsing, -h, completion, typo hints
+ *   diag.c         messages (one write each), usage errors, PTOOL_BUG
+ *   loop.c         the event loop: walk -> open/read -> tasks -> ordered results
+ *   walk.c         operands and directory walking, in byte order
+ *   pathlist.c     -T lists (newline or NUL separated)
+ *   ioq.c          the I/O engine interface and blocking requests
+ *   ioq_sync.c     engine: blocking calls on I/O threads
+ *   pool.c         the worker pool interface
+ *   pool_thread.c  pool backend: threads
+ *   arena.c        the shared mapping of buffers and per-input slots
+ *   queue.c        bounded queues between threads
+ *   waker.c        how workers and I/O threads wake the loop (eventfd)
+ *   reorder.c      results back into input order
+ *   hash.c         xxHash as a task function
+ *   format.c       hex, escaped names, JSON strings
+ *   out.c          buffered stdout with error checks
+ *   xio.c          EINTR-safe read/write/close
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "diag.h"
+
+#ifndef PTOOL_VERSION
+#define PTOOL_VERSION "0.0.0"
+#endif
+
+const struct cmd cmds[] = {
+	{ "hash", "hash files and trees with xxHash (xxh128, xxh3, xxh64, xxh32)", cmd_hash, hash_options },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void help(FILE *out)
+{
+	fprintf(out,
+	        "Usage: ptool COMMAND [OPTIONS] [PATH...]\n"
+	        "\n"
+	        "A parallel batch processor: one event loop reads inputs, a pool of\n"
+	        "workers computes; results come out in input order.\n"
+	        "\n"
+	        "Commands:\n");
+	for (const struct cmd *c = cmds; c->name; c++)
+		fprintf(out, "  %-10s  %s\n", c->name, c->summary);
+	fprintf(out,
+	        "\n"
+	        "Options:\n"
+	        "  -h, --help     show this help and exit\n"
+	        "      --version  show the version and exit\n"
+	        "\n"
+	        "'ptool COMMAND -h' shows a command's options; see ptool(1).\n");
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (const struct cmd *c = cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* ptool --complete [CMD [OPTION]]: what the shell completions ask. */
+static int complete(int argc, char **argv)
+{
+	if (argc < 3) {
+		for (const struct cmd *c = cmds; c->name; c++)
+			printf("%s\t%s\n", c->name, c->summary);
+		return 0;
+	}
+	const struct cmd *c = find_cmd(argv[2]);
+	if (c)
+		opt_complete(stdout, c->options, argc > 3 ? argv[3] : NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		help(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		help(stdout);
+		return fflush(stdout) ? 1 : 0;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("ptool %s\n", PTOOL_VERSION);
+		return fflush(stdout) ? 1 : 0;
+	}
+	if (strcmp(name, "--complete") == 0)
+		return complete(argc, argv);
+
+	const struct cmd *c = find_cmd(name);
+	if (!c) {
+		const char *names[16];
+		size_t n = 0;
+		for (const struct cmd *k = cmds; k->name && n < 15; k++)
+			names[n++] = k->name;
+		names[n] = NULL;
+		const char *near = name[0] != '-' ? opt_nearest(name, names) : NULL;
+		if (name[0] == '-')
+			die_usage("unknown option '%s'", name);
+		if (near)
+			die_usage("unknown command '%s'; did you mean '%s'?", name, near);
+		die_usage("unknown command '%s'", name);
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,52 @@
+/* opt: one declarative option table per command drives parsing, `-h`,
+ * and the hidden `ptool --complete` that the shell completions call.
+ *
+ * Accepted forms: -j8, -j 8, --jobs=8, --jobs 8, bundled flags (-zL),
+ * operands anywhere (GNU order), `--` ends options, a lone `-` is an
+ * operand.  Errors are usage errors: opt.c may die(). */
+#ifndef PTOOL_OPT_H
+#define PTOOL_OPT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum opt_complete {
+	OPT_COMPLETE_NONE,
+	OPT_COMPLETE_FILE,
+	OPT_COMPLETE_VALUES,
+};
+
+struct opt {
+	int id;                     /* what opt_parse hands to the callback */
+	char short_name;            /* 0: none */
+	const char *long_name;      /* NULL: none */
+	const char *metavar;        /* NULL: takes no value */
+	const char *help;
+	enum opt_complete complete;
+	const char *const *values;  /* NULL-terminated, for OPT_COMPLETE_VALUES */
+};
+
+/* Called once per option met, with its value (NULL for flags). */
+typedef void opt_fn(void *ctx, const struct opt *opt, const char *value);
+
+/* Parse argv[1..argc-1] against table (ended by an entry with id 0).
+ * Operands are moved, in order, to the front of argv; their count is
+ * returned. */
+int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *ctx);
+
+/* The short usage: synopsis line, then the table. */
+void opt_usage(FILE *out, const char *synopsis, const struct opt *table);
+
+/* `ptool --complete CMD [OPTION]` output, see the completion scripts. */
+void opt_complete(FILE *out, const struct opt *table, const char *option);
+
+/* A name from names (NULL-terminated) close to word, or NULL. */
+const char *opt_nearest(const char *word, const char *const *names);
+
+/* A whole number from lo to hi, or die with a usage error naming the option. */
+long opt_number(const struct opt *opt, const char *value, long lo, long hi);
+
+/* "-j/--jobs", "--tag" or "-H": how messages name an option. */
+const char *opt_name(const struct opt *opt, char *buf, size_t size);
+
+#endif

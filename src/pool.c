@@ -1,0 +1,36 @@
+/* pool: the interface, dispatching to a backend (see pool.h). */
+#include "pool.h"
+
+#include <errno.h>
+
+struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, task_fn *fn,
+                         const struct arena *arena, struct waker *waker)
+{
+	switch (kind) {
+	case POOL_THREAD:
+		return pool_thread_create(workers, depth, fn, arena, waker);
+	}
+	errno = EINVAL;
+	return NULL;
+}
+
+int pool_submit(struct pool *pool, const struct task *task)
+{
+	return pool->ops->submit(pool, task);
+}
+
+int pool_reap(struct pool *pool, struct task *out)
+{
+	return pool->ops->reap(pool, out);
+}
+
+int pool_fd(const struct pool *pool)
+{
+	return pool->ops->fd(pool);
+}
+
+void pool_destroy(struct pool *pool)
+{
+	if (pool)
+		pool->ops->destroy(pool);
+}

@@ -1,0 +1,73 @@
+/* pool: workers that only compute.
+ *
+ * A task is a small descriptor (what to do, which arena buffer, which
+ * per-file slot); its data lives in the shared arena, so the same
+ * descriptor can go to a thread or, over a socket, to a forked process.
+ * The loop submits at most `depth` tasks at a time (each stands for a
+ * buffer it holds) and reaps the finished ones, in any order; the pool
+ * wakes the loop through its waker when a task finishes.
+ *
+ * Backends sit behind an ops table (pool_thread.c; pool_fork.c later). */
+#ifndef PTOOL_POOL_H
+#define PTOOL_POOL_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "waker.h"
+
+enum task_flags {
+	TASK_FIRST = 1 << 0,  /* first chunk of an input: start a new state */
+	TASK_LAST = 1 << 1,   /* last chunk: finish and store the result */
+};
+
+struct task {
+	uint32_t op;      /* meaning is the task function's (e.g. the algorithm) */
+	uint32_t flags;   /* enum task_flags */
+	uint32_t buf;     /* arena buffer index */
+	uint32_t slot;    /* arena slot index */
+	uint64_t len;     /* bytes of data in the buffer */
+	uint64_t tag;     /* the caller's, handed back unchanged */
+	int32_t status;   /* set by the worker: 0 or -errno */
+};
+
+/* Runs on a worker; touches only the task's buffer and slot. */
+typedef int task_fn(struct task *task, const struct arena *arena);
+
+enum pool_kind {
+	POOL_THREAD,
+};
+
+struct pool;
+
+struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, task_fn *fn,
+                         const struct arena *arena, struct waker *waker);
+
+/* Queue a task; never blocks.  -1 with EAGAIN if depth tasks are out. */
+int pool_submit(struct pool *pool, const struct task *task);
+
+/* A finished task into out: 1, or 0 when none is ready. */
+int pool_reap(struct pool *pool, struct task *out);
+
+/* A descriptor the loop should also poll, or -1. */
+int pool_fd(const struct pool *pool);
+
+/* Waits for the tasks already submitted, then stops the workers. */
+void pool_destroy(struct pool *pool);
+
+/* The backend's ops table: one per kind. */
+struct pool_ops {
+	int (*submit)(struct pool *pool, const struct task *task);
+	int (*reap)(struct pool *pool, struct task *out);
+	int (*fd)(const struct pool *pool);
+	void (*destroy)(struct pool *pool);
+};
+
+struct pool {
+	const struct pool_ops *ops;
+};
+
+struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
+                                const struct arena *arena, struct waker *waker);
+
+#endif

@@ -1,0 +1,115 @@
+/* pool_thread: the thread backend of pool.h.
+ *
+ *   loop ──submit──► [todo queue] ──► worker threads ──► [done queue] ──reap──► loop
+ *                                          └──── waker_notify ────────────────────┘
+ *
+ * Workers block on the todo queue; the loop never blocks here.  Both
+ * queues hold task descriptors by value and are bounded by depth. */
+#include "pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "queue.h"
+
+struct pool_thread {
+	struct pool base;
+	struct queue todo, done;
+	task_fn *fn;
+	const struct arena *arena;
+	struct waker *waker;
+	pthread_t *threads;
+	unsigned nthreads;
+};
+
+static void *worker_main(void *arg)
+{
+	struct pool_thread *p = arg;
+	struct task task;
+
+	while (queue_pop_wait(&p->todo, &task)) {
+		task.status = p->fn(&task, p->arena);
+		/* Cannot be full: the loop has at most depth tasks out. */
+		if (queue_push(&p->done, &task) < 0)
+			abort();
+		waker_notify(p->waker);
+	}
+	return NULL;
+}
+
+static int thread_submit(struct pool *pool, const struct task *task)
+{
+	struct pool_thread *p = (struct pool_thread *)pool;
+	return queue_push(&p->todo, task);
+}
+
+static int thread_reap(struct pool *pool, struct task *out)
+{
+	struct pool_thread *p = (struct pool_thread *)pool;
+	return queue_try_pop(&p->done, out);
+}
+
+static int thread_fd(const struct pool *pool)
+{
+	return -1;
+}
+
+static void thread_destroy(struct pool *pool)
+{
+	struct pool_thread *p = (struct pool_thread *)pool;
+
+	queue_close(&p->todo);
+	for (unsigned i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	free(p->threads);
+	queue_release(&p->done);
+	queue_release(&p->todo);
+	free(p);
+}
+
+static const struct pool_ops thread_ops = {
+	.submit = thread_submit,
+	.reap = thread_reap,
+	.fd = thread_fd,
+	.destroy = thread_destroy,
+};
+
+struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
+                                const struct arena *arena, struct waker *waker)
+{
+	struct pool_thread *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->base.ops = &thread_ops;
+	p->fn = fn;
+	p->arena = arena;
+	p->waker = waker;
+	if (queue_init(&p->todo, depth, sizeof(struct task)) < 0)
+		goto fail_p;
+	if (queue_init(&p->done, depth, sizeof(struct task)) < 0)
+		goto fail_todo;
+	p->threads = calloc(workers ? workers : 1, sizeof *p->threads);
+	if (!p->threads)
+		goto fail_done;
+	for (; p->nthreads < workers; p->nthreads++) {
+		errno = pthread_create(&p->threads[p->nthreads], NULL, worker_main, p);
+		if (errno)
+			goto fail_threads;
+	}
+	return &p->base;
+fail_threads:;
+	int err = errno;
+	queue_close(&p->todo);
+	for (unsigned i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	free(p->threads);
+	errno = err;
+fail_done:
+	queue_release(&p->done);
+fail_todo:
+	queue_release(&p->todo);
+fail_p:
+	free(p);
+	return NULL;
+}

@@ -1,0 +1,102 @@
+/* queue: see queue.h. */
+#include "queue.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int queue_init(struct queue *q, size_t cap, size_t elem_size)
+{
+	memset(q, 0, sizeof *q);
+	q->elems = calloc(cap ? cap : 1, elem_size);
+	if (!q->elems)
+		return -1;
+	q->cap = cap ? cap : 1;
+	q->elem_size = elem_size;
+	errno = pthread_mutex_init(&q->lock, NULL);
+	if (errno)
+		goto fail_elems;
+	errno = pthread_cond_init(&q->nonempty, NULL);
+	if (errno)
+		goto fail_lock;
+	return 0;
+fail_lock:
+	pthread_mutex_destroy(&q->lock);
+fail_elems:
+	free(q->elems);
+	return -1;
+}
+
+void queue_release(struct queue *q)
+{
+	pthread_cond_destroy(&q->nonempty);
+	pthread_mutex_destroy(&q->lock);
+	free(q->elems);
+}
+
+static void take(struct queue *q, void *out)
+{
+	memcpy(out, q->elems + q->head * q->elem_size, q->elem_size);
+	q->head = (q->head + 1) % q->cap;
+	q->len--;
+}
+
+int queue_push(struct queue *q, const void *elem)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->len == q->cap) {
+		pthread_mutex_unlock(&q->lock);
+		errno = EAGAIN;
+		return -1;
+	}
+	size_t tail = (q->head + q->len) % q->cap;
+	memcpy(q->elems + tail * q->elem_size, elem, q->elem_size);
+	q->len++;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+int queue_try_pop(struct queue *q, void *out)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->len > 0) {
+		take(q, out);
+		got = 1;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return got;
+}
+
+int queue_pop_wait(struct queue *q, void *out)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->len == 0 && !q->closed)
+		pthread_cond_wait(&q->nonempty, &q->lock);
+	if (q->len > 0) {
+		take(q, out);
+		got = 1;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return got;
+}
+
+bool queue_empty(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	bool empty = q->len == 0;
+	pthread_mutex_unlock(&q->lock);
+	return empty;
+}
+
+void queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_broadcast(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+}

@@ -1,0 +1,37 @@
+/* queue: a bounded queue of fixed-size elements for many producers and many
+ * consumers, guarded by one mutex.  Consumers may block on it; producers
+ * never do (a full queue is the caller's bug: every element stands for a
+ * buffer or request the caller counted). */
+#ifndef PTOOL_QUEUE_H
+#define PTOOL_QUEUE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct queue {
+	pthread_mutex_t lock;
+	pthread_cond_t nonempty;
+	unsigned char *elems;
+	size_t elem_size, cap, head, len;
+	bool closed;
+};
+
+int queue_init(struct queue *q, size_t cap, size_t elem_size);
+void queue_release(struct queue *q);
+
+/* Add a copy of elem.  -1 with EAGAIN when full. */
+int queue_push(struct queue *q, const void *elem);
+
+/* Take the oldest element into out: 1, or 0 when empty. */
+int queue_try_pop(struct queue *q, void *out);
+
+/* Wait for an element: 1, or 0 once the queue is closed and empty. */
+int queue_pop_wait(struct queue *q, void *out);
+
+bool queue_empty(struct queue *q);
+
+/* Wake every waiter; pop_wait returns 0 once the queue is drained. */
+void queue_close(struct queue *q);
+
+#endif

@@ -1,0 +1,56 @@
+/* walk: turns operands into the ordered stream of inputs.
+ *
+ * Roots come from a source (operands, then a -T list).  A directory is
+ * walked depth first, its entries in byte order of their names, so the
+ * same tree gives the same order on every run.  Walking runs on the loop
+ * thread: it reads directories with readdir (getdents64) and stats only
+ * when the entry type or a flag needs it. */
+#ifndef PTOOL_WALK_H
+#define PTOOL_WALK_H
+
+#include <stdbool.h>
+
+enum walk_flags {
+	WALK_FOLLOW = 1 << 0,      /* follow symlinks met inside a walk */
+	WALK_ONE_FS = 1 << 1,      /* do not descend into other file systems */
+};
+
+enum walk_kind {
+	WALK_FILE,      /* a regular file met in a walk (open it as such) */
+	WALK_OPERAND,   /* a non-directory named as a root: a file or a stream */
+	WALK_STDIN,     /* the root "-" */
+	WALK_ERROR,     /* path failed: error, what */
+	WALK_SKIP,      /* a FIFO, socket or device met in a walk */
+};
+
+enum walk_what {
+	WALK_CANNOT_OPEN,
+	WALK_CANNOT_READ_DIR,
+	WALK_LOOP,
+	WALK_CANNOT_READ_LIST,
+};
+
+struct walk_ent {
+	enum walk_kind kind;
+	char *path;             /* malloc'd; the caller owns it */
+	int error;              /* errno, for WALK_ERROR */
+	enum walk_what what;    /* for WALK_ERROR */
+};
+
+/* The next root path (the walk copies it), or NULL at the end.  At a read
+ * error, set *error to the errno and return NULL. */
+typedef const char *walk_source_fn(void *ctx, int *error);
+
+struct walk;
+
+struct walk *walk_create(unsigned flags, const char *const *excludes, walk_source_fn *source, void *ctx);
+
+/* 1 with *ent filled, 0 at the end, -1 with errno on a fatal error. */
+int walk_next(struct walk *w, struct walk_ent *ent);
+
+void walk_destroy(struct walk *w);
+
+/* Does an exclusion glob match this path (base name unless glob has '/')? */
+bool walk_excluded(const char *const *excludes, const char *path);
+
+#endif

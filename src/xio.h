@@ -1,0 +1,22 @@
+/* xio: system-call shims that retry on EINTR and finish short transfers. */
+#ifndef PTOOL_XIO_H
+#define PTOOL_XIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read until len bytes or end of file.  Returns the bytes read (less than
+ * len only at end of file), or -1 with errno (bytes already read are lost
+ * to the caller only on error). */
+ssize_t xread_full(int fd, void *buf, size_t len);
+
+/* Write all of buf.  Returns 0, or -1 with errno. */
+int xwrite_all(int fd, const void *buf, size_t len);
+
+/* close(2) that treats EINTR as done (Linux closes the descriptor anyway). */
+int xclose(int fd);
+
+/* Online CPUs, at least 1. */
+unsigned xio_ncpu(void);
+
+#endif
