@@ -84,7 +84,7 @@ void ioq_do_blocking(struct ioq_req *req)
 			close_req(req);
 			return;
 		}
-		if (req->oflags & O_NONBLOCK) {
+		if ((req->oflags & O_NONBLOCK) && !S_ISREG(req->st.st_mode)) {
 			/* Only to keep open(2) from blocking; reads of streams
 			 * named by the user may wait. */
 			int fl = fcntl(req->fd, F_GETFL);

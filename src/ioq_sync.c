@@ -13,6 +13,9 @@
 
 #include "queue.h"
 
+/* Requests an I/O thread takes per wake-up, at most. */
+#define BATCH 8
+
 struct ioq_sync {
 	struct ioq base;
 	struct queue todo, done;
@@ -24,11 +27,13 @@ struct ioq_sync {
 static void *io_main(void *arg)
 {
 	struct ioq_sync *q = arg;
-	struct ioq_req *req;
+	struct ioq_req *reqs[BATCH];
+	size_t n;
 
-	while (queue_pop_wait(&q->todo, &req)) {
-		ioq_do_blocking(req);
-		if (queue_push(&q->done, &req) < 0)
+	while ((n = queue_pop_some(&q->todo, reqs, BATCH, q->nthreads))) {
+		for (size_t i = 0; i < n; i++)
+			ioq_do_blocking(reqs[i]);
+		if (queue_push_many(&q->done, reqs, n) < 0)
 			abort();
 		waker_notify(q->waker);
 	}

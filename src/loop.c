@@ -331,9 +331,9 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 {
 	struct loop l = { .conf = conf, .walk = walk };
 	unsigned jobs = conf->jobs ? conf->jobs : 1;
-	/* Two buffers a worker keep every worker fed while the next chunks
-	 * are read; a few more cover files waiting to be emitted. */
-	unsigned nbuf = 2 * jobs + 4;
+	/* Enough buffers for many small files in flight (each takes one), so
+	 * the threads find work in batches; at most 32 MiB of them. */
+	unsigned nbuf = jobs * 4 < 32 ? 32 : jobs * 4 > 128 ? 128 : jobs * 4;
 	unsigned io_threads = jobs < 2 ? 2 : jobs > 8 ? 8 : jobs;
 	int ret = -1, err = 0;
 

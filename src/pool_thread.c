@@ -13,6 +13,9 @@
 
 #include "queue.h"
 
+/* Tasks a worker takes per wake-up, at most. */
+#define BATCH 16
+
 struct pool_thread {
 	struct pool base;
 	struct queue todo, done;
@@ -26,12 +29,14 @@ struct pool_thread {
 static void *worker_main(void *arg)
 {
 	struct pool_thread *p = arg;
-	struct task task;
+	struct task tasks[BATCH];
+	size_t n;
 
-	while (queue_pop_wait(&p->todo, &task)) {
-		task.status = p->fn(&task, p->arena);
+	while ((n = queue_pop_some(&p->todo, tasks, BATCH, p->nthreads))) {
+		for (size_t i = 0; i < n; i++)
+			tasks[i].status = p->fn(&tasks[i], p->arena);
 		/* Cannot be full: the loop has at most depth tasks out. */
-		if (queue_push(&p->done, &task) < 0)
+		if (queue_push_many(&p->done, tasks, n) < 0)
 			abort();
 		waker_notify(p->waker);
 	}

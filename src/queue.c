@@ -85,6 +85,46 @@ int queue_pop_wait(struct queue *q, void *out)
 	return got;
 }
 
+size_t queue_pop_some(struct queue *q, void *out, size_t max, size_t share)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->len == 0 && !q->closed)
+		pthread_cond_wait(&q->nonempty, &q->lock);
+	n = (q->len + share - 1) / (share ? share : 1);
+	if (n > max)
+		n = max;
+	if (n == 0 && q->len > 0)
+		n = 1;
+	for (size_t i = 0; i < n; i++)
+		take(q, (unsigned char *)out + i * q->elem_size);
+	/* Leftovers are for the others: pass the wake-up on. */
+	if (q->len > 0)
+		pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+int queue_push_many(struct queue *q, const void *elems, size_t n)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->cap - q->len < n) {
+		pthread_mutex_unlock(&q->lock);
+		errno = EAGAIN;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t tail = (q->head + q->len) % q->cap;
+		memcpy(q->elems + tail * q->elem_size, (const unsigned char *)elems + i * q->elem_size,
+		       q->elem_size);
+		q->len++;
+	}
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
 bool queue_empty(struct queue *q)
 {
 	pthread_mutex_lock(&q->lock);

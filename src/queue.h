@@ -29,6 +29,17 @@ int queue_try_pop(struct queue *q, void *out);
 /* Wait for an element: 1, or 0 once the queue is closed and empty. */
 int queue_pop_wait(struct queue *q, void *out);
 
+/* Wait for elements, then take up to max of them into out (an array), but
+ * no more than a 1/share part of what is queued, so that `share` consumers
+ * split a burst between them.  Returns how many, or 0 once the queue is
+ * closed and empty.  Taking several per wake-up is what keeps the number
+ * of thread switches per input low. */
+size_t queue_pop_some(struct queue *q, void *out, size_t max, size_t share);
+
+/* Add n elements at once (one lock, one signal).  -1 with EAGAIN (and
+ * nothing added) when they do not fit. */
+int queue_push_many(struct queue *q, const void *elems, size_t n);
+
 bool queue_empty(struct queue *q);
 
 /* Wake every waiter; pop_wait returns 0 once the queue is drained. */
