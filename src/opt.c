@@ -170,7 +170,7 @@ long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 
 	errno = 0;
 	long v = strtol(value, &end, 10);
-	if (errno || end == value || *end || v < lo || v > hi)
+	if (errno || !(*value >= '0' && *value <= '9') || *end || v < lo || v > hi)
 		die_usage("%s: '%s' is not a whole number from %ld to %ld",
 		          opt_name(opt, buf, sizeof buf), value, lo, hi);
 	return v;

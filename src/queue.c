@@ -92,11 +92,11 @@ size_t queue_pop_some(struct queue *q, void *out, size_t max, size_t share)
 	pthread_mutex_lock(&q->lock);
 	while (q->len == 0 && !q->closed)
 		pthread_cond_wait(&q->nonempty, &q->lock);
-	n = (q->len + share - 1) / (share ? share : 1);
+	if (share == 0)
+		share = 1;
+	n = (q->len + share - 1) / share;
 	if (n > max)
 		n = max;
-	if (n == 0 && q->len > 0)
-		n = 1;
 	for (size_t i = 0; i < n; i++)
 		take(q, (unsigned char *)out + i * q->elem_size);
 	/* Leftovers are for the others: pass the wake-up on. */

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# bench/run.sh: time `ptool hash` against its anchors on the standard corpora.
+#
+#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big]
+#                [--tree-files N] [--big-files N] [--big-mib N]
+#
+# `make bench` runs it with PTOOL set to the binary it built.  The corpora are
+# made once (mkcorpus is deterministic) into a cache directory and reused.
+# With a warm cache (one untimed run of every command first), each command is
+# timed RUNS times, round robin; the table gives the median, min and max wall
+# time, and the ratio of ptool's median to each command's (below 1: ptool is
+# faster).  Then ptool's peak RSS, the median over RUNS more runs.
+#
+# Anchors, all with JOBS-way parallelism where they have any:
+#   tree  find | xargs -0 -P JOBS -n 1000 xxhsum   parallel batches
+#         find | xargs -0 xxhsum                   one xxhsum over the list
+#         find | readfloor -j JOBS                 the I/O floor: read only
+#   big   printf | xargs -0 -P JOBS -n 1 xxhsum    a process per file
+#         printf | readfloor -j JOBS
+#
+# Environment:
+#   PTOOL            ptool binary (default: ./ptool)
+#   PTOOL_BENCH_DIR  corpus cache (default: bench/.corpus)
+#   MKCORPUS         corpus generator (default: ../shared/bench/mkcorpus)
+#   READFLOOR        I/O-floor reader (default: readfloor beside MKCORPUS)
+# Relative paths are taken from the directory the script is started in; the
+# defaults from the top of the repository.  A generator or reader that is
+# missing but has its .c file beside it is compiled into the cache.
+set -euo pipefail
+
+# usage STATUS: the synopsis on stderr; help: the whole comment above.
+usage()
+{
+	echo usage: >&2
+	sed -n '4,5s/^#//p' "$0" >&2
+	exit 2
+}
+
+help()
+{
+	sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p;}' "$0"
+	exit 0
+}
+
+die()
+{
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256
+while (($#)); do
+	case $1 in
+	-n?* | -j?*) set -- "${1:0:2}" "${1:2}" "${@:2}" ;; # -n5: -n 5
+	esac
+	case $1 in
+	-h | --help) help ;;
+	-n | -j | --only | --tree-files | --big-files | --big-mib)
+		(($# >= 2)) || die "$1 needs a value"
+		case $1 in
+		-n) runs=$2 ;;
+		-j) jobs=$2 ;;
+		--only) only=$2 ;;
+		--tree-files) tree_files=$2 ;;
+		--big-files) big_files=$2 ;;
+		--big-mib) big_mib=$2 ;;
+		esac
+		shift 2
+		;;
+	*) printf 'bench: unknown argument %s\n' "$1" >&2 && usage ;;
+	esac
+done
+for v in runs:-n jobs:-j tree_files:--tree-files big_files:--big-files big_mib:--big-mib; do
+	n=${v%%:*}
+	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "${v#*:}: '${!n}' is not a whole number above 0"
+done
+[[ $only == @(all|tree|big) ]] || die "--only: '$only' is not tree, big or all"
+
+# Paths given by the caller are relative to where it stands; then work from
+# the top of the repository.
+abs() { [[ $1 == /* ]] && printf '%s\n' "$1" || printf '%s\n' "$PWD/$1"; }
+[[ -n ${PTOOL-} ]] && PTOOL=$(abs "$PTOOL")
+[[ -n ${PTOOL_BENCH_DIR-} ]] && PTOOL_BENCH_DIR=$(abs "$PTOOL_BENCH_DIR")
+[[ -n ${MKCORPUS-} ]] && MKCORPUS=$(abs "$MKCORPUS")
+[[ -n ${READFLOOR-} ]] && READFLOOR=$(abs "$READFLOOR")
+cd "$(dirname "$0")/.."
+ptool=${PTOOL:-$PWD/ptool}
+cache=$(abs "${PTOOL_BENCH_DIR:-bench/.corpus}")
+mkcorpus=${MKCORPUS:-$PWD/../shared/bench/mkcorpus}
+readfloor=${READFLOOR:-$(dirname "$mkcorpus")/readfloor}
+
+[[ -x $ptool ]] || die "no ptool binary at $ptool: run 'make' first, or set PTOOL"
+for t in find xargs xxhsum cc; do
+	command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
+done
+mkdir -p "$cache/bin"
+
+# tool VAR PATH [CFLAGS...]: PATH if it runs, else PATH.c compiled into the
+# cache; VAR is the variable that sets PATH.
+tool()
+{
+	local var=$1 path=$2 name=${2##*/}
+	shift 2
+	if [[ -x $path ]]; then
+		printf '%s\n' "$path"
+	elif [[ -f $path.c ]]; then
+		if [[ ! -x $cache/bin/$name || $path.c -nt $cache/bin/$name ]]; then
+			cc -O2 "$@" -o "$cache/bin/$name" "$path.c" >&2 ||
+				die "cannot compile $path.c"
+		fi
+		printf '%s\n' "$cache/bin/$name"
+	else
+		die "$path is missing (and no $path.c to build it from): set $var"
+	fi
+}
+mkcorpus=$(tool MKCORPUS "$mkcorpus")
+readfloor=$(tool READFLOOR "$readfloor" -pthread)
+
+timer=/usr/bin/time
+if [[ ! -x $timer ]]; then
+	echo "note: $timer is missing, so no peak RSS ('make deps' installs the time package)" >&2
+	timer=
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# corpus KIND DIR ARGS...: make the corpus once; DIR.done marks a whole one.
+corpus()
+{
+	local kind=$1 dir=$2
+	shift 2
+	if [[ ! -e $cache/$dir.done ]]; then
+		echo "making corpus $dir (once)" >&2
+		rm -rf "${cache:?}/$dir"
+		"$mkcorpus" "$kind" "$cache/$dir" "$@"
+		: >"$cache/$dir.done"
+	fi
+	printf '%s: %d files, %d MiB\n' "$dir" "$(find "$cache/$dir" -type f | wc -l)" \
+		"$(du -sm "$cache/$dir" | cut -f1)"
+}
+
+# The commands of one corpus: labels and shell code, in the same order.
+labels=() cmds=()
+add() { labels+=("$1") cmds+=("$2"); }
+
+# secs US: microseconds as seconds with three decimals.
+secs() { printf '%d.%03d' $(($1 / 1000000)) $(($1 % 1000000 / 1000)); }
+
+# mib KIB: KiB as MiB with one decimal.
+mib() { printf '%d.%d' $(($1 / 1024)) $(($1 % 1024 * 10 / 1024)); }
+
+# run CODE: run a command quietly; on failure show what it said.
+run()
+{
+	if ! eval "$1" >/dev/null 2>"$tmp/stderr"; then
+		cat "$tmp/stderr" >&2
+		die "failed: $1"
+	fi
+}
+
+# stats NUMBER...: "median min max".
+stats()
+{
+	local -a s
+	mapfile -t s < <(printf '%s\n' "$@" | sort -n)
+	local n=${#s[@]} med
+	if ((n % 2)); then
+		med=${s[n / 2]}
+	else
+		med=$(((s[n / 2 - 1] + s[n / 2]) / 2))
+	fi
+	printf '%s %s %s\n' "$med" "${s[0]}" "${s[n - 1]}"
+}
+
+# bench NAME: warm up, time every command round robin, print the rows; then
+# ptool's peak RSS.  The first command is ptool's.
+bench()
+{
+	local name=$1 i r t0 t1 med min max base=
+	local -a times=()
+	for i in "${!cmds[@]}"; do
+		run "${cmds[i]}"
+		times[i]=
+	done
+	for ((r = 0; r < runs; r++)); do
+		for i in "${!cmds[@]}"; do
+			t0=${EPOCHREALTIME//[!0-9]/}
+			run "${cmds[i]}"
+			t1=${EPOCHREALTIME//[!0-9]/}
+			times[i]+=" $((t1 - t0))"
+		done
+	done
+	for i in "${!cmds[@]}"; do
+		# shellcheck disable=SC2086 # a list of numbers
+		read -r med min max < <(stats ${times[i]})
+		((med > 0)) || med=1
+		[[ -n $base ]] || base=$med
+		printf '%-6s %-40s %8s %8s %8s %7d.%02d\n' "$name" "${labels[i]}" \
+			"$(secs "$med")" "$(secs "$min")" "$(secs "$max")" \
+			$((base * 100 / med / 100)) $((base * 100 / med % 100))
+	done
+	[[ -n $timer ]] || return 0
+	local -a rss=()
+	for ((r = 0; r < runs; r++)); do
+		run "$timer -f %M -o $(q "$tmp/rss") ${cmds[0]}"
+		rss+=("$(tail -n 1 "$tmp/rss")")
+	done
+	read -r med min max < <(stats "${rss[@]}")
+	printf '%-6s %-40s %8s MiB (min %s, max %s)\n' "$name" "ptool peak RSS, median" \
+		"$(mib "$med")" "$(mib "$min")" "$(mib "$max")"
+}
+
+# All commands run in the cache with relative names: short argument lists,
+# and the same names for every command.
+cd "$cache"
+q() { printf '%q' "$1"; }
+P=$(q "$ptool") R=$(q "$readfloor")
+# xargs splits a long list at 128 KiB by default; let one xxhsum take it all.
+argmax=$(($(getconf ARG_MAX) / 2))
+
+echo "$("$ptool" --version 2>/dev/null || echo 'ptool ?'); $(xxhsum --version 2>&1 | head -n 1)"
+echo "$(nproc) CPUs online; -j$jobs; median of $runs runs, warm cache; ratio: ptool's median / this one's"
+
+table_head()
+{
+	printf '%-6s %-40s %8s %8s %8s %10s\n' corpus command median min max ptool/this
+}
+
+if [[ $only != big ]]; then
+	d=tree-$tree_files
+	corpus tree "$d" "$tree_files"
+	labels=() cmds=()
+	add "ptool hash -j$jobs" "$P hash -j$jobs $d"
+	add "find | xargs -P$jobs -n1000 xxhsum -H2" \
+		"find $d -type f -print0 | xargs -0 -P$jobs -n1000 xxhsum -H2"
+	add "find | xargs xxhsum -H2 (one process)" \
+		"find $d -type f -print0 | xargs -0 -s $argmax xxhsum -H2"
+	add "find | readfloor -j$jobs (I/O floor)" "find $d -type f -print0 | $R -j$jobs"
+	table_head
+	bench tree
+fi
+
+if [[ $only != tree ]]; then
+	d=big-${big_files}x$big_mib
+	corpus big "$d" "$big_files" "$big_mib"
+	labels=() cmds=()
+	add "ptool hash -j$jobs" "$P hash -j$jobs $d/*"
+	add "xargs -P$jobs -n1 xxhsum -H2" "printf '%s\\0' $d/* | xargs -0 -P$jobs -n1 xxhsum -H2"
+	add "readfloor -j$jobs (I/O floor)" "printf '%s\\0' $d/* | $R -j$jobs"
+	table_head
+	bench big
+fi

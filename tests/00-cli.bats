@@ -1,0 +1,257 @@
+#!/usr/bin/env bats
+# Command line: usage, help, version, option syntax, bad values, typo
+# suggestions, and the hidden --complete protocol.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	common_setup
+	printf 'abc\n' >f
+}
+
+# Every option spelling of `ptool hash`, from the option table of the spec.
+HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
+	-T --files-from -0 --null -L --follow -x --one-file-system --exclude
+	-j --jobs -h --help)
+
+@test "ptool --version prints the version and exits 0" {
+	run -0 --separate-stderr ptool --version
+	assert_output "ptool 0.1.0"
+	assert_equal "$stderr" ""
+}
+
+@test "ptool --help prints an overview naming the hash command on stdout" {
+	run -0 --separate-stderr ptool --help
+	assert_output --partial "hash"
+	assert_equal "$stderr" ""
+}
+
+@test "ptool -h prints the same overview as --help" {
+	run -0 ptool --help
+	local long=$output
+	run -0 ptool -h
+	assert_output "$long"
+}
+
+@test "ptool without a command prints usage on stderr and exits 2" {
+	run -2 --separate-stderr ptool
+	assert_output ""
+	[[ -n $stderr ]]
+	[[ $stderr == *ptool* ]]
+}
+
+@test "an unknown command gets a suggestion and exit status 2" {
+	run -2 --separate-stderr ptool hsh
+	assert_usage_error "ptool: unknown command 'hsh'; did you mean 'hash'?" \
+		"Try 'ptool --help' for more information."
+}
+
+@test "a command far from any known one is refused with exit status 2" {
+	run -2 --separate-stderr ptool frobnicate
+	assert_output ""
+	[[ ${stderr_lines[0]} == "ptool: unknown command 'frobnicate'"* ]] ||
+		fail "unexpected message: ${stderr_lines[0]}"
+	assert_equal "${stderr_lines[-1]}" "Try 'ptool --help' for more information."
+}
+
+@test "ptool hash -h prints a usage with every option on stdout and exits 0" {
+	run -0 --separate-stderr ptool hash -h
+	assert_equal "$stderr" ""
+	local s
+	for s in "${HASH_SPELLINGS[@]}"; do
+		[[ $output =~ (^|[^-[:alnum:]])$s([^-[:alnum:]]|$) ]] ||
+			fail "option $s is missing from 'ptool hash -h'"
+	done
+}
+
+@test "ptool hash --help prints the same usage as -h" {
+	run -0 ptool hash -h
+	local short=$output
+	run -0 ptool hash --help
+	assert_output "$short"
+}
+
+@test "ptool --complete lists each command with a description" {
+	run -0 --separate-stderr ptool --complete
+	assert_equal "$stderr" ""
+	assert_line --regexp $'^hash\t[^\t]+$'
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^[a-z][a-z0-9-]*$'\t'[^$'\t']+$ ]] || fail "bad --complete line: '$l'"
+	done
+}
+
+@test "ptool --complete hash lists exactly the option table, three fields a line" {
+	run -0 --separate-stderr ptool --complete hash
+	assert_equal "$stderr" ""
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^-[^$'\t']+$'\t'[^$'\t']*$'\t'[^$'\t']+$ ]] ||
+			fail "bad --complete hash line: '$l'"
+	done
+	local got want
+	got=$(printf '%s\n' "${lines[@]}" | cut -f1 | LC_ALL=C sort)
+	want=$(printf '%s\n' "${HASH_SPELLINGS[@]}" | LC_ALL=C sort)
+	assert_equal "$got" "$want"
+}
+
+@test "ptool --complete hash gives each option its metavar, empty for flags" {
+	run -0 ptool --complete hash
+	local -A want=([-a]=NAME [--algo]=NAME [-H]=N [-T]=FILE [--files-from]=FILE
+		[--exclude]=GLOB [-j]=N [--jobs]=N)
+	local l spell rest mv
+	for l in "${lines[@]}"; do
+		spell=${l%%$'\t'*}
+		rest=${l#*$'\t'}
+		mv=${rest%%$'\t'*}
+		assert_equal "$spell:$mv" "$spell:${want[$spell]-}"
+	done
+	assert_line --regexp $'^--algo\tNAME\t.+'
+}
+
+@test "ptool --complete hash --algo and -a list the four algorithms" {
+	local opt
+	for opt in --algo -a; do
+		run -0 --separate-stderr ptool --complete hash "$opt"
+		assert_equal "$stderr" ""
+		assert_equal "$(printf '%s\n' "${lines[@]}" | LC_ALL=C sort)" \
+			"$(printf '%s\n' xxh128 xxh3 xxh32 xxh64)"
+	done
+}
+
+@test "ptool --complete hash with a file option prints @file" {
+	local opt
+	for opt in -T --files-from; do
+		run -0 ptool --complete hash "$opt"
+		assert_output "@file"
+	done
+}
+
+@test "ptool --complete hash with other options prints nothing" {
+	local opt
+	for opt in --jobs -j --tag -z --exclude; do
+		run -0 ptool --complete hash "$opt"
+		assert_output ""
+	done
+}
+
+@test "the man page documents every option of ptool hash" {
+	local pages=("$REPO_ROOT"/man/*.1)
+	[[ -e ${pages[0]} ]] || skip "no man page yet"
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	local text s
+	text=$(for p in "${pages[@]}"; do mandoc -Tascii "$p" | col -b; done)
+	for s in "${HASH_SPELLINGS[@]}"; do
+		[[ $text =~ (^|[^-[:alnum:]])$s([^-[:alnum:]]|$) ]] ||
+			fail "option $s is missing from the man page"
+	done
+}
+
+@test "-j8, -j 8, --jobs=8 and --jobs 8 are all accepted with the same output" {
+	run -0 ptool hash f
+	local want=$output
+	local spec form
+	for spec in "-j8" "-j 8" "--jobs=8" "--jobs 8"; do
+		read -ra form <<<"$spec"
+		run -0 --separate-stderr ptool hash "${form[@]}" f
+		assert_output "$want"
+		assert_equal "$stderr" ""
+	done
+}
+
+@test "-j accepts the bounds 1 and 1024" {
+	run -0 ptool hash f
+	local want=$output
+	run -0 ptool hash -j1 f
+	assert_output "$want"
+	run -0 ptool hash --jobs=1024 f
+	assert_output "$want"
+}
+
+@test "a -j value that is not a whole number from 1 to 1024 is a usage error" {
+	local v
+	for v in abc 0 1025 -1 8x '' 1.5 99999999999999999999; do
+		run -2 --separate-stderr ptool hash -j "$v" f
+		assert_usage_error "ptool: hash: -j/--jobs: '$v' is not a whole number from 1 to 1024"
+	done
+}
+
+@test "--jobs=abc names the option as -j/--jobs too" {
+	run -2 --separate-stderr ptool hash --jobs=abc f
+	assert_usage_error "ptool: hash: -j/--jobs: 'abc' is not a whole number from 1 to 1024"
+}
+
+@test "-a NAME, -aNAME, --algo=NAME and --algo NAME are all accepted" {
+	local want
+	want=$(xxhsum -H1 f)
+	local spec form
+	for spec in "-a xxh64" "-axxh64" "--algo=xxh64" "--algo xxh64"; do
+		read -ra form <<<"$spec"
+		run -0 --separate-stderr ptool hash "${form[@]}" f
+		assert_output "$want"
+		assert_equal "$stderr" ""
+	done
+}
+
+@test "-H takes the numbers 0 to 3 and 32, 64, 128, attached or not" {
+	local n m
+	for n in 0 1 2 32 64 128; do
+		case $n in 32) m=0 ;; 64) m=1 ;; 128) m=2 ;; *) m=$n ;; esac
+		run -0 ptool hash -H"$n" f
+		assert_output "$(xxhsum -H"$m" f)"
+		run -0 ptool hash -H "$n" f
+		assert_output "$(xxhsum -H"$m" f)"
+	done
+	run -0 ptool hash -H3 f
+	assert_output "XXH3_$(ref_hex xxh3 f)  f"
+}
+
+@test "the default algorithm is xxh128" {
+	run -0 ptool hash f
+	assert_output "$(xxhsum -H2 f)"
+}
+
+@test "the last of several algorithm options wins" {
+	run -0 ptool hash -a xxh32 -H1 f
+	assert_output "$(xxhsum -H1 f)"
+	run -0 ptool hash -H1 --algo xxh32 f
+	assert_output "$(xxhsum -H0 f)"
+}
+
+@test "short flags bundle: -zL is -z -L" {
+	ptool hash -z -L f >sep
+	ptool hash -zL f >bundled
+	assert_same_file sep bundled
+	printf '%s  f\0' "$(ref_hex xxh128 f)" >want
+	assert_same_file want bundled
+}
+
+@test "-- ends the options, so a file may start with a dash" {
+	printf 'dash\n' >-x
+	run -0 --separate-stderr ptool hash -- -x
+	assert_output "$(xxhsum -H2 -- -x)"
+	assert_equal "$stderr" ""
+}
+
+@test "an unknown long option gets the nearest spelling as a suggestion" {
+	run -2 --separate-stderr ptool hash --algp xxh64 f
+	assert_usage_error "ptool: hash: unknown option '--algp'; did you mean '--algo'?"
+	run -2 --separate-stderr ptool hash --exlude '*.o' f
+	assert_usage_error "ptool: hash: unknown option '--exlude'; did you mean '--exclude'?"
+}
+
+@test "a flag given a value with = is a usage error" {
+	run -2 --separate-stderr ptool hash --tag=yes f
+	assert_equal "$output" ""
+	assert_equal "${stderr_lines[-1]}" "Try 'ptool hash -h' for more information."
+}
+
+@test "-x is accepted" {
+	mkdir d
+	printf 'x\n' >d/x
+	run -0 --separate-stderr ptool hash -x d
+	assert_output "$(xxhsum -H2 d/x)"
+	run -0 ptool hash --one-file-system d
+	assert_output "$(xxhsum -H2 d/x)"
+}
