@@ -342,7 +342,7 @@ int cmd_hash(int argc, char **argv)
 		die("out of memory");
 	struct loop_conf conf = {
 		.jobs = c->jobs,
-		.chunk_size = 256 << 10,
+		.chunk_size = 1 << 20,
 		.mode = POOL_THREAD,
 		.task = hash_task,
 		.task_op = (uint32_t)c->algo,

@@ -22,7 +22,6 @@ struct ioq_sync {
 	struct waker *waker;
 	pthread_t *threads;
 	unsigned nthreads;
-	unsigned share;         /* threads to split bursts between, fixed before any starts */
 };
 
 static void *io_main(void *arg)
@@ -31,7 +30,7 @@ static void *io_main(void *arg)
 	struct ioq_req *reqs[BATCH];
 	size_t n;
 
-	while ((n = queue_pop_some(&q->todo, reqs, BATCH, q->share))) {
+	while ((n = queue_pop_some(&q->todo, reqs, BATCH))) {
 		for (size_t i = 0; i < n; i++)
 			ioq_do_blocking(reqs[i]);
 		if (queue_push_many(&q->done, reqs, n) < 0)
@@ -80,7 +79,6 @@ struct ioq *ioq_sync_create(unsigned depth, unsigned threads, struct waker *wake
 		return NULL;
 	q->base.ops = &sync_ops;
 	q->waker = waker;
-	q->share = threads ? threads : 1;
 	if (queue_init(&q->todo, depth, sizeof(struct ioq_req *)) < 0)
 		goto fail_q;
 	if (queue_init(&q->done, depth, sizeof(struct ioq_req *)) < 0)

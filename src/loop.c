@@ -332,9 +332,13 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	struct loop l = { .conf = conf, .walk = walk };
 	unsigned jobs = conf->jobs ? conf->jobs : 1;
 	/* Enough buffers for many small files in flight (each takes one), so
-	 * the threads find work in batches; at most 32 MiB of them. */
-	unsigned nbuf = jobs * 4 < 32 ? 32 : jobs * 4 > 128 ? 128 : jobs * 4;
-	unsigned io_threads = jobs < 2 ? 2 : jobs > 8 ? 8 : jobs;
+	 * the threads find work in batches; at most 48 of them (48 MiB of
+	 * 1 MiB chunks), whatever -j says. */
+	unsigned nbuf = jobs * 4 < 32 ? 32 : jobs * 4 > 48 ? 48 : jobs * 4;
+	/* I/O threads follow the machine, not -j: on a warm cache more
+	 * than the CPUs only add switches. */
+	unsigned ncpu = xio_ncpu();
+	unsigned io_threads = ncpu < 2 ? 2 : ncpu > 8 ? 8 : ncpu;
 	int ret = -1, err = 0;
 
 	l.window = 256;

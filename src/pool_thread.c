@@ -24,7 +24,6 @@ struct pool_thread {
 	struct waker *waker;
 	pthread_t *threads;
 	unsigned nthreads;
-	unsigned share;         /* threads to split bursts between, fixed before any starts */
 };
 
 static void *worker_main(void *arg)
@@ -33,7 +32,7 @@ static void *worker_main(void *arg)
 	struct task tasks[BATCH];
 	size_t n;
 
-	while ((n = queue_pop_some(&p->todo, tasks, BATCH, p->share))) {
+	while ((n = queue_pop_some(&p->todo, tasks, BATCH))) {
 		for (size_t i = 0; i < n; i++)
 			tasks[i].status = p->fn(&tasks[i], p->arena);
 		/* Cannot be full: the loop has at most depth tasks out. */
@@ -91,7 +90,6 @@ struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
 	p->fn = fn;
 	p->arena = arena;
 	p->waker = waker;
-	p->share = workers ? workers : 1;
 	if (queue_init(&p->todo, depth, sizeof(struct task)) < 0)
 		goto fail_p;
 	if (queue_init(&p->done, depth, sizeof(struct task)) < 0)

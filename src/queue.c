@@ -51,8 +51,10 @@ int queue_push(struct queue *q, const void *elem)
 	}
 	size_t tail = (q->head + q->len) % q->cap;
 	memcpy(q->elems + tail * q->elem_size, elem, q->elem_size);
-	q->len++;
-	pthread_cond_signal(&q->nonempty);
+	/* Only the first element of a burst wakes a consumer; it passes the
+	 * wake-up on if it leaves work behind (queue_pop_some). */
+	if (q->len++ == 0)
+		pthread_cond_signal(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 }
@@ -75,8 +77,11 @@ int queue_pop_wait(struct queue *q, void *out)
 	int got = 0;
 
 	pthread_mutex_lock(&q->lock);
-	while (q->len == 0 && !q->closed)
+	while (q->len == 0 && !q->closed) {
+		q->waiters++;
 		pthread_cond_wait(&q->nonempty, &q->lock);
+		q->waiters--;
+	}
 	if (q->len > 0) {
 		take(q, out);
 		got = 1;
@@ -85,22 +90,21 @@ int queue_pop_wait(struct queue *q, void *out)
 	return got;
 }
 
-size_t queue_pop_some(struct queue *q, void *out, size_t max, size_t share)
+size_t queue_pop_some(struct queue *q, void *out, size_t max)
 {
-	size_t n;
-
 	pthread_mutex_lock(&q->lock);
-	while (q->len == 0 && !q->closed)
+	while (q->len == 0 && !q->closed) {
+		q->waiters++;
 		pthread_cond_wait(&q->nonempty, &q->lock);
-	if (share == 0)
-		share = 1;
-	n = (q->len + share - 1) / share;
+		q->waiters--;
+	}
+	size_t n = (q->len + q->waiters) / (q->waiters + 1);
 	if (n > max)
 		n = max;
 	for (size_t i = 0; i < n; i++)
 		take(q, (unsigned char *)out + i * q->elem_size);
 	/* Leftovers are for the others: pass the wake-up on. */
-	if (q->len > 0)
+	if (q->len > 0 && q->waiters > 0)
 		pthread_cond_signal(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
 	return n;
@@ -114,13 +118,15 @@ int queue_push_many(struct queue *q, const void *elems, size_t n)
 		errno = EAGAIN;
 		return -1;
 	}
+	bool was_empty = q->len == 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t tail = (q->head + q->len) % q->cap;
 		memcpy(q->elems + tail * q->elem_size, (const unsigned char *)elems + i * q->elem_size,
 		       q->elem_size);
 		q->len++;
 	}
-	pthread_cond_signal(&q->nonempty);
+	if (was_empty && n > 0)
+		pthread_cond_signal(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 }

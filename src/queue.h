@@ -14,6 +14,7 @@ struct queue {
 	pthread_cond_t nonempty;
 	unsigned char *elems;
 	size_t elem_size, cap, head, len;
+	size_t waiters;         /* consumers asleep in pop_some/pop_wait */
 	bool closed;
 };
 
@@ -29,12 +30,12 @@ int queue_try_pop(struct queue *q, void *out);
 /* Wait for an element: 1, or 0 once the queue is closed and empty. */
 int queue_pop_wait(struct queue *q, void *out);
 
-/* Wait for elements, then take up to max of them into out (an array), but
- * no more than a 1/share part of what is queued, so that `share` consumers
- * split a burst between them.  Returns how many, or 0 once the queue is
- * closed and empty.  Taking several per wake-up is what keeps the number
- * of thread switches per input low. */
-size_t queue_pop_some(struct queue *q, void *out, size_t max, size_t share);
+/* Wait for elements, then take up to max of them into out (an array): a
+ * fair part of what is queued when other consumers are asleep (they are
+ * woken for the rest), all of it (up to max) when they are busy.  Returns
+ * how many, or 0 once the queue is closed and empty.  Taking several per
+ * wake-up is what keeps the number of thread switches per input low. */
+size_t queue_pop_some(struct queue *q, void *out, size_t max);
 
 /* Add n elements at once (one lock, one signal).  -1 with EAGAIN (and
  * nothing added) when they do not fit. */

@@ -11,7 +11,7 @@
 
 int waker_init(struct waker *w)
 {
-	w->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	w->fd = eventfd(0, EFD_CLOEXEC);
 	atomic_init(&w->asleep, 0);
 	return w->fd < 0 ? -1 : 0;
 }
@@ -27,7 +27,7 @@ void waker_notify(struct waker *w)
 {
 	if (atomic_exchange(&w->asleep, 0)) {
 		uint64_t one = 1;
-		/* EAGAIN means the counter is already far from zero: awake. */
+		/* Blocks only if the counter neared 2^64: never, in practice. */
 		(void)!write(w->fd, &one, sizeof one);
 	}
 }
@@ -50,8 +50,17 @@ void waker_sleep(struct waker *w, int extra_fd)
 	};
 	uint64_t count;
 
-	while (poll(pfd, extra_fd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+	/* With nothing else to watch, a blocking read is one system call
+	 * where poll and read would be two. */
+	if (extra_fd >= 0) {
+		while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+			;
+		if (!(pfd[0].revents & POLLIN)) {
+			atomic_store(&w->asleep, 0);
+			return;
+		}
+	}
+	while (read(w->fd, &count, sizeof count) < 0 && errno == EINTR)
 		;
-	(void)!read(w->fd, &count, sizeof count);
 	atomic_store(&w->asleep, 0);
 }
