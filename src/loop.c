@@ -344,7 +344,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.window = 256;
 	if (nbuf > l.window / 2)
 		l.window = 2 * nbuf;
-	if (arena_init(&l.arena, nbuf, conf->chunk_size, l.window, conf->slot_size) < 0)
+	if (arena_init(&l.arena, nbuf, conf->chunk_size, l.window, conf->slot_size, 0) < 0)
 		return -1;
 	if (waker_init(&l.waker) < 0)
 		goto fail_arena;
