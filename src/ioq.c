@@ -46,6 +46,16 @@ static void close_req(struct ioq_req *req)
 	req->closed = true;
 }
 
+/* Size or mtime moved since the fstat at open? */
+static bool moved(int fd, off_t size, struct timespec mtime)
+{
+	struct stat now;
+	if (fstat(fd, &now) < 0)
+		return true;
+	return now.st_size != size || now.st_mtim.tv_sec != mtime.tv_sec ||
+	       now.st_mtim.tv_nsec != mtime.tv_nsec;
+}
+
 static void do_read(struct ioq_req *req)
 {
 	ssize_t n = xread_full(req->fd, req->buf, req->cap);
@@ -54,6 +64,8 @@ static void do_read(struct ioq_req *req)
 	} else {
 		req->len = (size_t)n;
 		req->eof = (size_t)n < req->cap;
+		if (req->eof && req->expect_size >= 0 && req->offset + n != req->expect_size)
+			req->changed = moved(req->fd, req->expect_size, req->mtime);
 	}
 	if ((req->flags & IOQ_CLOSE_AT_END) && (req->eof || req->error))
 		close_req(req);
@@ -66,6 +78,7 @@ void ioq_do_blocking(struct ioq_req *req)
 	req->eof = false;
 	req->closed = false;
 	req->not_regular = false;
+	req->changed = false;
 
 	switch (req->op) {
 	case IOQ_OPEN:
@@ -91,6 +104,13 @@ void ioq_do_blocking(struct ioq_req *req)
 			if (fl >= 0)
 				(void)fcntl(req->fd, F_SETFL, fl & ~O_NONBLOCK);
 		}
+		if (S_ISREG(req->st.st_mode)) {
+			req->expect_size = req->st.st_size;
+			req->mtime = req->st.st_mtim;
+		} else {
+			req->expect_size = -1;
+		}
+		req->offset = 0;
 		if (req->buf)
 			do_read(req);
 		return;

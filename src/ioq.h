@@ -10,6 +10,10 @@
  * so a small file costs one round trip; with IOQ_CLOSE_AT_END the engine
  * closes the descriptor itself once the file is read to the end or fails.
  * A read fills the buffer unless it meets end of file (eof is then set).
+ * At the end of a regular file whose length was not its size at open, the
+ * engine stats it again before closing: a size or mtime that moved means
+ * it changed while read (changed); one that did not is a file whose size
+ * says nothing of its content (/proc), and is no error.
  *
  * Engines sit behind an ops table: ioq_sync.c (blocking calls on I/O
  * threads); io_uring later. */
@@ -43,6 +47,11 @@ struct ioq_req {
 	void *buf;          /* OPEN (optional first chunk), READ */
 	size_t cap;
 	void *data;         /* the caller's */
+	/* READ of a regular file: its size at open and the bytes read before
+	 * this request (OPEN fills in the first from its fstat). */
+	off_t expect_size;  /* -1: not a regular file, no check */
+	off_t offset;
+	struct timespec mtime;
 	/* out */
 	int error;          /* 0, or the errno of the step that failed */
 	enum ioq_op failed; /* that step */
@@ -50,6 +59,8 @@ struct ioq_req {
 	bool eof;
 	bool not_regular;   /* OPEN with IOQ_REGULAR_ONLY: closed again, nothing read */
 	bool closed;        /* the engine closed fd (fd is then -1) */
+	bool changed;       /* at end of file the size read was not the size at
+	                       open, and a new fstat shows size or mtime moved */
 	struct stat st;     /* OPEN */
 };
 

@@ -43,9 +43,10 @@ struct file {
 	bool rready;            /* rbuf holds data for the next task */
 	bool eof;               /* the last read met end of file */
 	bool first_sent, last_done, failed;
-	bool regular;
 	uint64_t size;          /* bytes read so far */
-	uint64_t st_size;       /* size at open, for regular files */
+	off_t expect_size;      /* size at open, regular files; else -1 */
+	struct timespec mtime;  /* mtime at open */
+	bool changed;           /* the engine saw it change while read */
 	struct loop_result res;
 };
 
@@ -83,7 +84,7 @@ static void finish(struct loop *l, struct file *f)
 	r->is_stdin = f->kind == WALK_STDIN;
 	r->size = f->size;
 	r->slot = arena_slot(&l->arena, (unsigned)(f->seq % l->window));
-	if (r->outcome == LOOP_DONE && f->regular && f->size != f->st_size) {
+	if (r->outcome == LOOP_DONE && f->changed) {
 		r->outcome = LOOP_FAILED;
 		r->what = LOOP_CHANGED;
 		r->error = 0;
@@ -141,6 +142,9 @@ static void pump(struct loop *l, struct file *f)
 				.buf = arena_buf(&l->arena, (unsigned)b),
 				.cap = l->arena.buf_size,
 				.data = f,
+				.expect_size = f->expect_size,
+				.offset = (off_t)f->size,
+				.mtime = f->mtime,
 			};
 			submit_io(l, f);
 		}
@@ -167,8 +171,8 @@ static void on_io(struct loop *l, struct ioq_req *req)
 			f->failed = true;       /* nothing more to do */
 		} else {
 			f->fd = req->fd;
-			f->regular = S_ISREG(req->st.st_mode);
-			f->st_size = (uint64_t)req->st.st_size;
+			f->expect_size = req->expect_size;
+			f->mtime = req->mtime;
 		}
 	}
 	if (req->error) {
@@ -177,6 +181,7 @@ static void on_io(struct loop *l, struct ioq_req *req)
 		f->size += req->len;
 		f->rlen = req->len;
 		f->eof = req->eof;
+		f->changed |= req->changed;
 		f->rready = true;
 		return;
 	}
@@ -244,6 +249,7 @@ static bool start_next(struct loop *l)
 		return true;
 	case WALK_STDIN:
 		f->fd = STDIN_FILENO;
+		f->expect_size = -1;
 		pump(l, f);
 		return true;
 	case WALK_FILE:

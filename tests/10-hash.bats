@@ -426,3 +426,10 @@ mklinks() {
 	sort_lines j8 >got.sorted
 	assert_same_file want.sorted got.sorted
 }
+
+@test "a /proc file whose stat size is 0 hashes in full, not as changed" {
+	[ -r /proc/version ] || skip "no /proc/version"
+	run -0 --separate-stderr ptool hash -a xxh64 /proc/version
+	assert_output "$(xxhsum -H1 /proc/version)"
+	[ -z "$stderr" ]
+}
