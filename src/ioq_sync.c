@@ -57,10 +57,7 @@ static void sync_destroy(struct ioq *base)
 {
 	struct ioq_sync *q = (struct ioq_sync *)base;
 
-	queue_close(&q->todo);
-	for (unsigned i = 0; i < q->nthreads; i++)
-		pthread_join(q->threads[i], NULL);
-	free(q->threads);
+	queue_crew_stop(&q->todo, q->threads, q->nthreads);
 	queue_release(&q->done);
 	queue_release(&q->todo);
 	free(q);
@@ -83,22 +80,10 @@ struct ioq *ioq_sync_create(unsigned depth, unsigned threads, struct waker *wake
 		goto fail_q;
 	if (queue_init(&q->done, depth, sizeof(struct ioq_req *)) < 0)
 		goto fail_todo;
-	q->threads = calloc(threads ? threads : 1, sizeof *q->threads);
-	if (!q->threads)
+	if (queue_crew_start(&q->todo, &q->threads, threads ? threads : 1, io_main, q) < 0)
 		goto fail_done;
-	for (; q->nthreads < (threads ? threads : 1); q->nthreads++) {
-		errno = pthread_create(&q->threads[q->nthreads], NULL, io_main, q);
-		if (errno)
-			goto fail_threads;
-	}
+	q->nthreads = threads ? threads : 1;
 	return &q->base;
-fail_threads:;
-	int err = errno;
-	queue_close(&q->todo);
-	for (unsigned i = 0; i < q->nthreads; i++)
-		pthread_join(q->threads[i], NULL);
-	free(q->threads);
-	errno = err;
 fail_done:
 	queue_release(&q->done);
 fail_todo:

@@ -64,10 +64,7 @@ static void thread_destroy(struct pool *pool)
 {
 	struct pool_thread *p = (struct pool_thread *)pool;
 
-	queue_close(&p->todo);
-	for (unsigned i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
-	free(p->threads);
+	queue_crew_stop(&p->todo, p->threads, p->nthreads);
 	queue_release(&p->done);
 	queue_release(&p->todo);
 	free(p);
@@ -94,22 +91,10 @@ struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
 		goto fail_p;
 	if (queue_init(&p->done, depth, sizeof(struct task)) < 0)
 		goto fail_todo;
-	p->threads = calloc(workers ? workers : 1, sizeof *p->threads);
-	if (!p->threads)
+	if (queue_crew_start(&p->todo, &p->threads, workers ? workers : 1, worker_main, p) < 0)
 		goto fail_done;
-	for (; p->nthreads < workers; p->nthreads++) {
-		errno = pthread_create(&p->threads[p->nthreads], NULL, worker_main, p);
-		if (errno)
-			goto fail_threads;
-	}
+	p->nthreads = workers ? workers : 1;
 	return &p->base;
-fail_threads:;
-	int err = errno;
-	queue_close(&p->todo);
-	for (unsigned i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
-	free(p->threads);
-	errno = err;
 fail_done:
 	queue_release(&p->done);
 fail_todo:

@@ -146,3 +146,29 @@ void queue_close(struct queue *q)
 	pthread_cond_broadcast(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
 }
+
+int queue_crew_start(struct queue *todo, pthread_t **threads, unsigned n, void *(*fn)(void *),
+                     void *arg)
+{
+	pthread_t *t = calloc(n ? n : 1, sizeof *t);
+	if (!t)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		int err = pthread_create(&t[i], NULL, fn, arg);
+		if (err) {
+			queue_crew_stop(todo, t, i);
+			errno = err;
+			return -1;
+		}
+	}
+	*threads = t;
+	return 0;
+}
+
+void queue_crew_stop(struct queue *todo, pthread_t *threads, unsigned n)
+{
+	queue_close(todo);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}

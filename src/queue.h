@@ -46,4 +46,13 @@ bool queue_empty(struct queue *q);
 /* Wake every waiter; pop_wait returns 0 once the queue is drained. */
 void queue_close(struct queue *q);
 
+/* Start n threads running fn(arg), consumers of todo.  On failure the
+ * threads already started are stopped (todo is closed) and -1 is
+ * returned with errno. */
+int queue_crew_start(struct queue *todo, pthread_t **threads, unsigned n, void *(*fn)(void *),
+                     void *arg);
+
+/* Close todo, so the crew ends once it is drained, and join the crew. */
+void queue_crew_stop(struct queue *todo, pthread_t *threads, unsigned n);
+
 #endif

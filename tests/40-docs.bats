@@ -4,27 +4,25 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# Every spelling of every option the table knows, e.g. "--algo", "-a".
-spellings() {
-	"$PTOOL" --complete "$1" | cut -f1
+# The option spellings of command $1 (as the table gives them, e.g. "--algo",
+# "-a") that do not stand as a word in the text $2.
+missing_spellings() {
+	local s missing=
+	for s in $("$PTOOL" --complete "$1" | cut -f1); do
+		grep -qwe "$s" <<<"$2" || missing+=" $s"
+	done
+	printf '%s' "$missing"
 }
 
 @test "every option of the hash table is in the man page" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
-	page=$(mandoc -Tascii "$REPO_ROOT/man/ptool-hash.1" | col -b)
-	missing=
-	for s in $(spellings hash); do
-		grep -qwe "$s" <<<"$page" || missing+=" $s"
-	done
+	missing=$(missing_spellings hash "$(mandoc -Tascii "$REPO_ROOT/man/ptool-hash.1" | col -b)")
 	[ -z "$missing" ] || fail "not in ptool-hash.1:$missing"
 }
 
 @test "every option of the hash table is in 'ptool hash -h'" {
 	run -0 "$PTOOL" hash -h
-	missing=
-	for s in $(spellings hash); do
-		grep -qwe "$s" <<<"$output" || missing+=" $s"
-	done
+	missing=$(missing_spellings hash "$output")
 	[ -z "$missing" ] || fail "not in -h:$missing"
 }
 
@@ -58,4 +56,17 @@ spellings() {
 	COMP_WORDS=(ptool hash --algo ""); COMP_CWORD=3; COMPREPLY=()
 	_ptool
 	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "xxh128 xxh3 xxh32 xxh64 " ]
+}
+
+@test "make install puts the binary, man pages and completions under DESTDIR and PREFIX" {
+	[ -x "$REPO_ROOT/ptool" ] || skip "no default build to install"
+	dest=$BATS_TEST_TMPDIR/root
+	run -0 make -s -C "$REPO_ROOT" install DESTDIR="$dest" PREFIX=/opt/pt
+	assert_file_executable "$dest/opt/pt/bin/ptool"
+	assert_file_exists "$dest/opt/pt/share/man/man1/ptool.1"
+	assert_file_exists "$dest/opt/pt/share/man/man1/ptool-hash.1"
+	assert_file_exists "$dest/opt/pt/share/bash-completion/completions/ptool"
+	assert_file_exists "$dest/opt/pt/share/zsh/site-functions/_ptool"
+	assert_file_exists "$dest/opt/pt/share/fish/vendor_completions.d/ptool.fish"
+	run -0 "$dest/opt/pt/bin/ptool" --version
 }
