@@ -56,14 +56,46 @@ static bool moved(int fd, off_t size, struct timespec mtime)
 	       now.st_mtim.tv_nsec != mtime.tv_nsec;
 }
 
+/* Fill the buffer or meet end of file.  A regular file that has given
+ * exactly its size at open in a short read is at its end: the read that
+ * would return 0 is saved (one system call a file on a tree of small
+ * files); a file that grows later is no different from one that grows
+ * just after it was read. */
+static ssize_t fill(struct ioq_req *req, bool *eof)
+{
+	size_t done = 0;
+
+	*eof = false;
+	while (done < req->cap) {
+		ssize_t n = read(req->fd, (char *)req->buf + done, req->cap - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			*eof = true;
+			break;
+		}
+		done += (size_t)n;
+		if (req->expect_size >= 0 && req->offset + (off_t)done == req->expect_size &&
+		    done < req->cap) {
+			*eof = true;
+			break;
+		}
+	}
+	return (ssize_t)done;
+}
+
 static void do_read(struct ioq_req *req)
 {
-	ssize_t n = xread_full(req->fd, req->buf, req->cap);
+	bool eof;
+	ssize_t n = fill(req, &eof);
 	if (n < 0) {
 		fail(req, IOQ_READ, errno);
 	} else {
 		req->len = (size_t)n;
-		req->eof = (size_t)n < req->cap;
+		req->eof = eof;
 		if (req->eof && req->expect_size >= 0 && req->offset + n != req->expect_size)
 			req->changed = moved(req->fd, req->expect_size, req->mtime);
 	}

@@ -4,24 +4,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-ssize_t xread_full(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = read(fd, (char *)buf + done, len - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
 int xwrite_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

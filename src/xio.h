@@ -5,11 +5,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Read until len bytes or end of file.  Returns the bytes read (less than
- * len only at end of file), or -1 with errno (bytes already read are lost
- * to the caller only on error). */
-ssize_t xread_full(int fd, void *buf, size_t len);
-
 /* Write all of buf.  Returns 0, or -1 with errno. */
 int xwrite_all(int fd, const void *buf, size_t len);
 
