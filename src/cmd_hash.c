@@ -270,6 +270,12 @@ static void text_record(struct hash_cmd *c, const struct loop_result *r, const c
 	sb_addc(sb, c->zero ? '\0' : '\n');
 }
 
+static void idle(void *ctx)
+{
+	struct hash_cmd *c = ctx;
+	(void)out_flush(&c->out);
+}
+
 static int emit(void *ctx, const struct loop_result *r)
 {
 	struct hash_cmd *c = ctx;
@@ -348,7 +354,9 @@ int cmd_hash(int argc, char **argv)
 		.task_op = (uint32_t)c->algo,
 		.slot_size = hash_slot_size(),
 		.emit = emit,
+		.idle = idle,
 		.ctx = c,
+		.input_fd = c->list_open ? c->list.fd : -1,
 	};
 	int r = loop_run(&conf, w);
 	int status = c->failures ? 1 : 0;

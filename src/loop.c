@@ -62,6 +62,7 @@ struct loop {
 	uint64_t next_seq;      /* sequence number of the next input */
 	struct walk *walk;
 	bool walk_done;
+	bool walk_blocked;      /* the source had nothing: wait for input_fd */
 	bool stopping;          /* emit asked to stop: drain, start nothing */
 	bool fatal;
 	int fatal_errno;
@@ -213,6 +214,9 @@ static bool start_next(struct loop *l)
 
 	struct walk_ent ent;
 	int r = walk_next(l->walk, &ent);
+	l->walk_blocked = r == 2;
+	if (r == 2)
+		return false;
 	if (r <= 0) {
 		l->walk_done = true;
 		if (r < 0) {
@@ -324,11 +328,14 @@ static int run(struct loop *l)
 
 		/* Nothing to do: sleep until a worker or an I/O thread
 		 * publishes, re-checking after saying so (see waker.h). */
+		if (l->walk_blocked && l->conf->idle)
+			l->conf->idle(l->conf->ctx);
 		waker_prepare(&l->waker);
 		if (drain(l))
 			waker_cancel(&l->waker);
 		else
-			waker_sleep(&l->waker, pool_fd(l->pool));
+			waker_sleep(&l->waker, pool_fd(l->pool),
+			            l->walk_blocked ? l->conf->input_fd : -1);
 	}
 	return l->stopping ? 1 : 0;
 }

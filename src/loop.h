@@ -48,7 +48,11 @@ struct loop_conf {
 	size_t slot_size;       /* per-input state for the task */
 	/* 0 to go on, -1 to stop the run (e.g. output failed). */
 	int (*emit)(void *ctx, const struct loop_result *res);
+	/* Called before the loop waits for more input (may be NULL): time to
+	 * flush what was emitted, so a slow producer sees its results. */
+	void (*idle)(void *ctx);
 	void *ctx;
+	int input_fd;           /* polled when the walk's source is not ready; -1 */
 };
 
 /* Run every input of walk through the pool.  0 when the run ended (whether

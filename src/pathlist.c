@@ -2,6 +2,7 @@
 #include "pathlist.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,6 +65,11 @@ const char *pathlist_next(struct pathlist *pl, int *error)
 			}
 			pl->buf = nb;
 			pl->cap *= 2;
+		}
+		struct pollfd pfd = { .fd = pl->fd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) == 0) {
+			*error = EAGAIN;
+			return NULL;
 		}
 		ssize_t n = read(pl->fd, pl->buf + pl->len, pl->cap - pl->len);
 		if (n < 0) {

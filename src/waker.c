@@ -42,18 +42,19 @@ void waker_cancel(struct waker *w)
 	atomic_store(&w->asleep, 0);
 }
 
-void waker_sleep(struct waker *w, int extra_fd)
+void waker_sleep(struct waker *w, int extra_fd, int extra_fd2)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = w->fd, .events = POLLIN },
 		{ .fd = extra_fd, .events = POLLIN },
+		{ .fd = extra_fd2, .events = POLLIN },
 	};
 	uint64_t count;
 
 	/* With nothing else to watch, a blocking read is one system call
-	 * where poll and read would be two. */
-	if (extra_fd >= 0) {
-		while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+	 * where poll and read would be two.  (poll ignores negative fds.) */
+	if (extra_fd >= 0 || extra_fd2 >= 0) {
+		while (poll(pfd, 3, -1) < 0 && errno == EINTR)
 			;
 		if (!(pfd[0].revents & POLLIN)) {
 			atomic_store(&w->asleep, 0);

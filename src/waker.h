@@ -25,7 +25,8 @@ void waker_release(struct waker *w);
 void waker_notify(struct waker *w);
 void waker_prepare(struct waker *w);
 void waker_cancel(struct waker *w);
-/* Sleep until notified, or until extra_fd (if >= 0) is readable. */
-void waker_sleep(struct waker *w, int extra_fd);
+/* Sleep until notified, or until one of the extra descriptors (those
+ * >= 0) is readable. */
+void waker_sleep(struct waker *w, int extra_fd, int extra_fd2);
 
 #endif

@@ -262,6 +262,8 @@ static int step_root(struct walk *w, struct walk_ent *ent)
 	int error = 0;
 	const char *root = w->source_done ? NULL : w->source(w->ctx, &error);
 	if (!root) {
+		if (error == EAGAIN)
+			return 2;
 		w->source_done = true;
 		if (error) {
 			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = NULL, .error = error,

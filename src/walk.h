@@ -38,14 +38,16 @@ struct walk_ent {
 };
 
 /* The next root path (the walk copies it), or NULL at the end.  At a read
- * error, set *error to the errno and return NULL. */
+ * error, set *error to the errno and return NULL; when the next root is
+ * not available yet, set *error to EAGAIN and return NULL. */
 typedef const char *walk_source_fn(void *ctx, int *error);
 
 struct walk;
 
 struct walk *walk_create(unsigned flags, const char *const *excludes, walk_source_fn *source, void *ctx);
 
-/* 1 with *ent filled, 0 at the end, -1 with errno on a fatal error. */
+/* 1 with *ent filled, 0 at the end, -1 with errno on a fatal error, 2 when
+ * the source has nothing yet (call again later). */
 int walk_next(struct walk *w, struct walk_ent *ent);
 
 void walk_destroy(struct walk *w);

@@ -267,6 +267,22 @@ count_files() {
 	assert_output "$(ref_line gnu xxh128 tree/one; ref_line gnu xxh128 $'tree/new\nline')"
 }
 
+@test "-T - prints the results of the paths already sent while the list is still open" {
+	# The producer sends one path, then waits before closing the list: the
+	# first line must be out by then, not held back until the list ends.
+	{ echo tree/plain.txt; sleep 4; } | ptool hash -T - >"$OUT/stream" &
+	local pid=$!
+	local i
+	for i in $(seq 30); do
+		[ -s "$OUT/stream" ] && break
+		sleep 0.1
+	done
+	run cat "$OUT/stream"
+	assert_output "$(xxhsum -H2 tree/plain.txt)"
+	kill -0 "$pid" # still running: the line came before the end of the list
+	wait "$pid"
+}
+
 @test "-T with a directory in the list walks it" {
 	printf '%s\n' tree/sub >"$OUT/list"
 	ptool hash -T "$OUT/list" </dev/null >"$OUT/got"

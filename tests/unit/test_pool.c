@@ -57,7 +57,7 @@ static void run(unsigned workers, unsigned ntasks)
 				seen++;
 				continue;
 			}
-			waker_sleep(&w, -1);
+			waker_sleep(&w, -1, -1);
 		}
 		for (unsigned i = 0; i < ntasks; i++)
 			CHECK(*(uint64_t *)arena_slot(&a, i) == i + 1);
