@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -47,6 +48,8 @@ struct file {
 	off_t expect_size;      /* size at open, regular files; else -1 */
 	struct timespec mtime;  /* mtime at open */
 	bool changed;           /* the engine saw it change while read */
+	bool holds_fd;          /* counted in loop.fds */
+	bool retry_open;        /* open failed for want of descriptors: again later */
 	struct loop_result res;
 };
 
@@ -66,11 +69,21 @@ struct loop {
 	bool stopping;          /* emit asked to stop: drain, start nothing */
 	bool fatal;
 	int fatal_errno;
+	unsigned fds, max_fds;  /* descriptors held or being opened, and the budget */
 };
 
 static struct file *file_of(struct loop *l, uint64_t seq)
 {
 	return &l->files[seq % l->window];
+}
+
+/* The file's descriptor is closed (or was never opened). */
+static void drop_fd(struct loop *l, struct file *f)
+{
+	if (f->holds_fd) {
+		f->holds_fd = false;
+		l->fds--;
+	}
 }
 
 /* A file is finished: its result waits in the reorder ring. */
@@ -79,6 +92,7 @@ static void finish(struct loop *l, struct file *f)
 	if (f->fd >= 0 && f->kind != WALK_STDIN)
 		xclose(f->fd);
 	f->fd = -1;
+	drop_fd(l, f);
 	f->active = false;
 	struct loop_result *r = &f->res;
 	r->path = f->path;
@@ -110,11 +124,49 @@ static void submit_io(struct loop *l, struct file *f)
 		PTOOL_BUG("I/O queue overflow");
 }
 
+/* Open a file and read its first chunk: takes a buffer (one is free) and
+ * a descriptor of the budget. */
+static void submit_open(struct loop *l, struct file *f)
+{
+	int b = arena_take_buf(&l->arena);
+	PTOOL_ASSERT(b >= 0);
+	f->rbuf = b;
+	f->req = (struct ioq_req){
+		.op = IOQ_OPEN,
+		.flags = f->io_flags,
+		.path = f->path,
+		.oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		.buf = arena_buf(&l->arena, (unsigned)b),
+		.cap = l->arena.buf_size,
+		.data = f,
+	};
+	if (f->kind == WALK_FILE) {
+		/* Never block opening something that stopped being a file. */
+		f->req.oflags |= O_NONBLOCK;
+		f->req.flags |= IOQ_REGULAR_ONLY;
+	}
+	f->holds_fd = true;
+	l->fds++;
+	submit_io(l, f);
+}
+
 /* Move one file along as far as it can go now. */
 static void pump(struct loop *l, struct file *f)
 {
 	if (!f->active)
 		return;
+	if (f->retry_open) {
+		if (l->stopping) {
+			f->retry_open = false;
+			finish(l, f);
+			return;
+		}
+		if (l->fds >= l->max_fds || l->arena.nfree == 0)
+			return;
+		f->retry_open = false;
+		submit_open(l, f);
+		return;
+	}
 	if (f->rready && !f->task_busy && !f->failed && !l->stopping) {
 		struct task t = {
 			.op = l->conf->task_op,
@@ -164,8 +216,19 @@ static void on_io(struct loop *l, struct ioq_req *req)
 	struct file *f = req->data;
 
 	f->io_busy = false;
+	if (req->closed || (req->op == IOQ_OPEN && req->error))
+		drop_fd(l, f);
 	if (req->closed)
 		f->fd = -1;
+	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->fds > 0) {
+		/* Out of descriptors while others are open: shrink the budget
+		 * to what is held now and try this one again once one closes. */
+		l->max_fds = l->fds;
+		f->retry_open = true;
+		arena_put_buf(&l->arena, (unsigned)f->rbuf);
+		f->rbuf = -1;
+		return;
+	}
 	if (req->op == IOQ_OPEN && !req->error) {
 		if (req->not_regular) {
 			f->res.outcome = LOOP_SKIPPED;
@@ -209,7 +272,7 @@ static void on_task(struct loop *l, const struct task *t)
 static bool start_next(struct loop *l)
 {
 	if (l->walk_done || l->stopping || !reorder_fits(&l->order, l->next_seq) ||
-	    l->arena.nfree == 0)
+	    l->arena.nfree == 0 || l->fds >= l->max_fds)
 		return false;
 
 	struct walk_ent ent;
@@ -261,25 +324,24 @@ static bool start_next(struct loop *l)
 		break;
 	}
 
-	int b = arena_take_buf(&l->arena);
-	f->rbuf = b;
 	f->io_flags = IOQ_CLOSE_AT_END;
-	f->req = (struct ioq_req){
-		.op = IOQ_OPEN,
-		.path = f->path,
-		.oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-		.buf = arena_buf(&l->arena, (unsigned)b),
-		.cap = l->arena.buf_size,
-		.data = f,
-	};
-	if (ent.kind == WALK_FILE) {
-		/* Never block opening something that stopped being a file. */
-		f->req.oflags |= O_NONBLOCK;
-		f->req.flags |= IOQ_REGULAR_ONLY;
-	}
-	f->req.flags |= f->io_flags;
-	submit_io(l, f);
+	submit_open(l, f);
 	return true;
+}
+
+/* How many files may be open at once: what RLIMIT_NOFILE leaves after the
+ * descriptors in use now and a few for the walk and the output. */
+static unsigned fd_budget(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024;
+	int probe = dup(STDERR_FILENO);   /* the lowest free descriptor */
+	long in_use = probe < 0 ? 16 : probe;
+	if (probe >= 0)
+		xclose(probe);
+	long budget = (long)rl.rlim_cur - in_use - 4;
+	return budget < 1 ? 1 : budget > 1024 ? 1024 : (unsigned)budget;
 }
 
 /* Take every completion that is ready.  True if there was any. */
@@ -373,6 +435,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	if (!l.ioq)
 		goto fail_pool;
 
+	l.max_fds = fd_budget();
 	ret = run(&l);
 	if (l.fatal) {
 		ret = -1;

@@ -241,3 +241,16 @@ to_full() {
 	run -2 --separate-stderr ptool hash f -Q f
 	assert_usage_error "ptool: hash: unknown option '-Q'"
 }
+
+@test "a low descriptor limit (ulimit -n 10) slows the run down but loses no input" {
+	mkdir -p "$BATS_TEST_TMPDIR/fds"
+	cd "$BATS_TEST_TMPDIR/fds"
+	local i
+	# Larger than a chunk, so each file stays open while the next are read.
+	for i in $(seq -w 1 24); do
+		seq "$i" 300000 >"f$i"
+	done
+	run -0 --separate-stderr bash -c 'ulimit -n 10 && exec "$@"' sh "$PTOOL" hash -j4 .
+	[ -z "$stderr" ] || fail "stderr: $stderr"
+	assert_output "$(xxhsum -H2 ./f*)"
+}
