@@ -14,7 +14,7 @@
  *   pool.c         the worker pool interface
  *   pool_thread.c  pool backend: threads
  *   arena.c        the shared mapping of buffers and per-input slots
- *   queue.c        bounded queues between threads
+ *   queue.c        bounded queues between threads, and the thread crews on them
  *   waker.c        how workers and I/O threads wake the loop (eventfd)
  *   reorder.c      results back into input order
  *   hash.c         xxHash as a task function
