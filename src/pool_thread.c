@@ -36,9 +36,14 @@ static void *worker_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			tasks[i].status = p->fn(&tasks[i], p->arena);
 		/* Cannot be full: the loop has at most depth tasks out. */
-		if (queue_push_many(&p->done, tasks, n) < 0)
+		long done = queue_push_many(&p->done, tasks, n);
+		if (done < 0)
 			abort();
-		waker_notify(p->waker);
+		/* Coalesce: while more tasks wait, the loop is woken only for a
+		 * good batch.  Tasks never block, so the queue always drains and
+		 * the last worker to find it empty wakes the loop. */
+		if (done >= BATCH || queue_empty(&p->todo))
+			waker_notify(p->waker);
 	}
 	return NULL;
 }

@@ -110,7 +110,7 @@ size_t queue_pop_some(struct queue *q, void *out, size_t max)
 	return n;
 }
 
-int queue_push_many(struct queue *q, const void *elems, size_t n)
+long queue_push_many(struct queue *q, const void *elems, size_t n)
 {
 	pthread_mutex_lock(&q->lock);
 	if (q->cap - q->len < n) {
@@ -127,8 +127,9 @@ int queue_push_many(struct queue *q, const void *elems, size_t n)
 	}
 	if (was_empty && n > 0)
 		pthread_cond_signal(&q->nonempty);
+	long len = (long)q->len;
 	pthread_mutex_unlock(&q->lock);
-	return 0;
+	return len;
 }
 
 bool queue_empty(struct queue *q)

@@ -37,9 +37,9 @@ int queue_pop_wait(struct queue *q, void *out);
  * wake-up is what keeps the number of thread switches per input low. */
 size_t queue_pop_some(struct queue *q, void *out, size_t max);
 
-/* Add n elements at once (one lock, one signal).  -1 with EAGAIN (and
- * nothing added) when they do not fit. */
-int queue_push_many(struct queue *q, const void *elems, size_t n);
+/* Add n elements at once (one lock, one signal).  Returns the queue's new
+ * length, or -1 with EAGAIN (and nothing added) when they do not fit. */
+long queue_push_many(struct queue *q, const void *elems, size_t n);
 
 bool queue_empty(struct queue *q);
 
