@@ -271,6 +271,9 @@ static void on_task(struct loop *l, const struct task *t)
 /* Begin one input from the walk.  Returns false when nothing can start. */
 static bool start_next(struct loop *l)
 {
+	/* Wait on the input only when it is what holds the walk back: polling
+	 * a readable list while buffers are short would spin. */
+	l->walk_blocked = false;
 	if (l->walk_done || l->stopping || !reorder_fits(&l->order, l->next_seq) ||
 	    l->arena.nfree == 0 || l->fds >= l->max_fds)
 		return false;
