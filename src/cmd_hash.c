@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -28,11 +29,13 @@ enum {
 	OPT_ONE_FS,
 	OPT_EXCLUDE,
 	OPT_JOBS,
+	OPT_MODE,
 	OPT_HELP,
 };
 
 static const char *const algo_values[] = { "xxh128", "xxh3", "xxh64", "xxh32", NULL };
 static const char *const h_values[] = { "0", "1", "2", "3", NULL };
+static const char *const mode_values[] = { "thread", "fork", NULL };
 
 const struct opt hash_options[] = {
 	{ OPT_ALGO, 'a', "algo", "NAME", "algorithm: xxh128 (default), xxh3, xxh64, xxh32",
@@ -50,6 +53,8 @@ const struct opt hash_options[] = {
 	{ OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, NULL },
 	{ OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, NULL },
 	{ OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL },
+	{ OPT_MODE, 0, "mode", "MODE", "workers are threads (thread, the default) or processes (fork)",
+	  OPT_COMPLETE_VALUES, mode_values },
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL },
 	{ 0 },
 };
@@ -63,6 +68,7 @@ struct hash_cmd {
 	const char **excludes;
 	size_t nexcludes;
 	unsigned jobs;
+	enum pool_kind mode;
 	/* the run */
 	char **operands;
 	int noperands, next_operand;
@@ -133,6 +139,14 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 	case OPT_JOBS:
 		c->jobs = (unsigned)opt_number(o, v, 1, 1024);
 		break;
+	case OPT_MODE:
+		if (strcmp(v, "thread") == 0)
+			c->mode = POOL_THREAD;
+		else if (strcmp(v, "fork") == 0)
+			c->mode = POOL_FORK;
+		else
+			die_usage("unknown mode '%s' (valid: thread, fork)", v);
+		break;
 	case OPT_HELP:
 		opt_usage(stdout, "ptool hash [OPTIONS] [PATH...]\n"
 		          "Hash files, directory trees (recursively) or standard input with xxHash.",
@@ -183,6 +197,13 @@ static void report(struct hash_cmd *c, const struct loop_result *r, const char *
 	case LOOP_CHANGED:
 		diag_error("'%s': file changed as we read it", q);
 		break;
+	case LOOP_WORKER_DIED:
+		if (WIFSIGNALED(r->error))
+			diag_error("worker died (signal %d) while hashing '%s'", WTERMSIG(r->error), q);
+		else
+			diag_error("worker died (exit status %d) while hashing '%s'",
+			           WIFEXITED(r->error) ? WEXITSTATUS(r->error) : r->error, q);
+		break;
 	case LOOP_READ_LIST:
 		diag_error("cannot read '%s': %s",
 		           strcmp(c->files_from, "-") == 0 ? "standard input" : c->files_from,
@@ -201,6 +222,7 @@ static const char *what_text(enum loop_what w)
 	case LOOP_FS_LOOP: return "filesystem loop detected";
 	case LOOP_CHANGED: return "file changed as we read it";
 	case LOOP_READ_LIST: return "cannot read list";
+	case LOOP_WORKER_DIED: return "worker died";
 	}
 	return "failed";
 }
@@ -349,7 +371,7 @@ int cmd_hash(int argc, char **argv)
 	struct loop_conf conf = {
 		.jobs = c->jobs,
 		.chunk_size = 1 << 20,
-		.mode = POOL_THREAD,
+		.mode = c->mode,
 		.task = hash_task,
 		.task_op = (uint32_t)c->algo,
 		.slot_size = hash_slot_size(),
@@ -361,7 +383,10 @@ int cmd_hash(int argc, char **argv)
 	int r = loop_run(&conf, w);
 	int status = c->failures ? 1 : 0;
 	if (r < 0) {
-		diag_error("%s", strerror(errno));
+		if (c->mode == POOL_FORK && errno == ECHILD)
+			diag_error("workers keep dying at start-up; giving up");
+		else
+			diag_error("%s", strerror(errno));
 		status = 1;
 	}
 	walk_destroy(w);

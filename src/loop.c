@@ -262,7 +262,9 @@ static void on_task(struct loop *l, const struct task *t)
 	f->task_busy = false;
 	arena_put_buf(&l->arena, (unsigned)f->hbuf);
 	f->hbuf = -1;
-	if (t->status < 0)
+	if (t->death)
+		fail(f, LOOP_WORKER_DIED, t->death);
+	else if (t->status < 0)
 		fail(f, LOOP_READ, -t->status);
 	else if (t->flags & TASK_LAST)
 		f->last_done = true;
@@ -358,8 +360,14 @@ static bool drain(struct loop *l)
 		on_io(l, req);
 		any = true;
 	}
-	while (pool_reap(l->pool, &t) > 0) {
+	int r;
+	while ((r = pool_reap(l->pool, &t)) > 0) {
 		on_task(l, &t);
+		any = true;
+	}
+	if (r < 0 && !l->fatal) {
+		l->fatal = true;
+		l->fatal_errno = errno;
 		any = true;
 	}
 	return any;
@@ -369,6 +377,8 @@ static int run(struct loop *l)
 {
 	for (;;) {
 		bool progress = drain(l);
+		if (l->fatal)
+			break;      /* the pool is broken: nothing more will finish */
 
 		/* Oldest first: a file already under way gets buffers before a
 		 * new one starts, so the front of the window keeps moving. */
@@ -422,7 +432,8 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.window = 256;
 	if (nbuf > l.window / 2)
 		l.window = 2 * nbuf;
-	if (arena_init(&l.arena, nbuf, conf->chunk_size, l.window, conf->slot_size, 0) < 0)
+	if (arena_init(&l.arena, nbuf, conf->chunk_size, l.window, conf->slot_size,
+	               conf->mode == POOL_FORK ? ARENA_SHARED : 0) < 0)
 		return -1;
 	if (waker_init(&l.waker) < 0)
 		goto fail_arena;

@@ -27,6 +27,7 @@ enum loop_what {
 	LOOP_FS_LOOP,     /* filesystem loop detected */
 	LOOP_CHANGED,     /* file changed as we read it */
 	LOOP_READ_LIST,   /* the list of inputs could not be read (path NULL) */
+	LOOP_WORKER_DIED, /* the worker died on it twice; error is the wait status */
 };
 
 struct loop_result {
@@ -34,7 +35,8 @@ struct loop_result {
 	bool is_stdin;
 	enum loop_outcome outcome;
 	enum loop_what what;
-	int error;              /* errno, where there is one */
+	int error;              /* errno, where there is one (a wait status for
+	                           LOOP_WORKER_DIED) */
 	const void *slot;       /* the task's per-input slot */
 	uint64_t size;          /* bytes processed */
 };

@@ -13,6 +13,7 @@
  *   ioq_sync.c     engine: blocking calls on I/O threads
  *   pool.c         the worker pool interface
  *   pool_thread.c  pool backend: threads
+ *   pool_fork.c    pool backend: pre-forked processes, a fork server, crash retry
  *   arena.c        the shared mapping of buffers and per-input slots
  *   queue.c        bounded queues between threads, and the thread crews on them
  *   waker.c        how workers and I/O threads wake the loop (eventfd)

@@ -9,6 +9,8 @@ struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, 
 	switch (kind) {
 	case POOL_THREAD:
 		return pool_thread_create(workers, depth, fn, arena, waker);
+	case POOL_FORK:
+		return pool_fork_create(workers, depth, fn, arena);
 	}
 	errno = EINVAL;
 	return NULL;

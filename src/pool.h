@@ -7,7 +7,8 @@
  * buffer it holds) and reaps the finished ones, in any order; the pool
  * wakes the loop through its waker when a task finishes.
  *
- * Backends sit behind an ops table (pool_thread.c; pool_fork.c later). */
+ * Backends sit behind an ops table: pool_thread.c (threads), pool_fork.c
+ * (pre-forked processes; the arena must then be ARENA_SHARED). */
 #ifndef PTOOL_POOL_H
 #define PTOOL_POOL_H
 
@@ -29,6 +30,9 @@ struct task {
 	uint64_t len;     /* bytes of data in the buffer */
 	uint64_t tag;     /* the caller's, handed back unchanged */
 	int32_t status;   /* set by the worker: 0 or -errno */
+	int32_t death;    /* fork mode: the wait status of a worker that died
+	                     running it (twice: once more on a fresh worker) */
+	uint32_t tries;   /* the pool's: runs started */
 };
 
 /* Runs on a worker; touches only the task's buffer and slot. */
@@ -36,6 +40,7 @@ typedef int task_fn(struct task *task, const struct arena *arena);
 
 enum pool_kind {
 	POOL_THREAD,
+	POOL_FORK,
 };
 
 struct pool;
@@ -46,7 +51,8 @@ struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, 
 /* Queue a task; never blocks.  -1 with EAGAIN if depth tasks are out. */
 int pool_submit(struct pool *pool, const struct task *task);
 
-/* A finished task into out: 1, or 0 when none is ready. */
+/* A finished task into out: 1, 0 when none is ready, -1 with errno when
+ * the pool cannot go on (fork mode: workers keep dying at start-up). */
 int pool_reap(struct pool *pool, struct task *out);
 
 /* A descriptor the loop should also poll, or -1. */
@@ -69,5 +75,7 @@ struct pool {
 
 struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
                                 const struct arena *arena, struct waker *waker);
+struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
+                              const struct arena *arena);
 
 #endif

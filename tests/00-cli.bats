@@ -13,7 +13,7 @@ setup() {
 # Every option spelling of `ptool hash`, from the option table of the spec.
 HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	-T --files-from -0 --null -L --follow -x --one-file-system --exclude
-	-j --jobs -h --help)
+	-j --jobs --mode -h --help)
 
 @test "ptool --version prints the version and exits 0" {
 	run -0 --separate-stderr ptool --version
@@ -99,7 +99,7 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 @test "ptool --complete hash gives each option its metavar, empty for flags" {
 	run -0 ptool --complete hash
 	local -A want=([-a]=NAME [--algo]=NAME [-H]=N [-T]=FILE [--files-from]=FILE
-		[--exclude]=GLOB [-j]=N [--jobs]=N)
+		[--exclude]=GLOB [-j]=N [--jobs]=N [--mode]=MODE)
 	local l spell rest mv
 	for l in "${lines[@]}"; do
 		spell=${l%%$'\t'*}
@@ -108,6 +108,16 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 		assert_equal "$spell:$mv" "$spell:${want[$spell]-}"
 	done
 	assert_line --regexp $'^--algo\tNAME\t.+'
+}
+
+@test "ptool --complete hash --mode lists thread and fork" {
+	run -0 ptool --complete hash --mode
+	assert_output $'thread\nfork'
+}
+
+@test "an unknown --mode is a usage error naming the valid ones" {
+	run -2 --separate-stderr ptool hash --mode=process f
+	assert_usage_error "ptool: hash: unknown mode 'process' (valid: thread, fork)"
 }
 
 @test "ptool --complete hash --algo and -a list the four algorithms" {

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# --mode fork: worker processes, crash isolation, no orphans.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	require_ptool
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# The worker processes under a ptool process: children of its fork server.
+workers_of() {
+	local srv
+	for srv in $(pgrep -P "$1"); do
+		pgrep -P "$srv"
+	done
+}
+
+@test "fork mode gives the same output as thread mode on the awkward tree" {
+	"$MKTREE" tree
+	run -0 "$PTOOL" hash --mode=thread -j2 tree
+	local want=$output
+	run -0 "$PTOOL" hash --mode=fork -j2 tree
+	assert_output "$want"
+	run -0 "$PTOOL" hash --mode=fork -j1 --json -a xxh3 tree
+	run -0 "$PTOOL" hash --mode=thread -j1 --json -a xxh3 tree
+}
+
+@test "a task that crashes its worker fails only its input, after one retry" {
+	printf 'crash!!' >boom          # 7 bytes: the test hook crashes on it
+	printf 'fine' >ok1
+	seq 100000 >ok2
+	run -1 --separate-stderr env PTOOL_TEST_CRASH_LEN=7 "$PTOOL" hash --mode=fork -j2 ok1 boom ok2
+	assert_equal "$stderr" "ptool: hash: worker died (signal 6) while hashing 'boom'"
+	assert_output "$(xxhsum -H2 ok1 ok2)"
+}
+
+@test "the crash hook does nothing in thread mode (it lives in the worker processes)" {
+	printf 'fine' >ok1
+	run -0 env PTOOL_TEST_CRASH_LEN=4 "$PTOOL" hash --mode=thread ok1
+	assert_output "$(xxhsum -H2 ok1)"
+}
+
+@test "workers killed with SIGKILL during a run are replaced and the output is complete" {
+	local i
+	mkdir d
+	for i in $(seq 1 60); do
+		seq "$i" 400000 >"d/f$i"
+	done
+	seq -f 'd/f%g' 1 60 >list
+	"$PTOOL" hash --mode=thread -j2 -T list >want
+	# A slow list keeps the run going while workers are killed.
+	while read -r i; do
+		echo "$i"
+		sleep 0.05
+	done <list | "$PTOOL" hash --mode=fork -j2 -T - >got 2>err &
+	local pid=$!
+	# One worker a round, so that an input retried after a kill is not
+	# caught by the next one (a second death would fail it, by design).
+	local kills=0 w
+	for i in $(seq 1 14); do
+		sleep 0.2
+		w=$(workers_of "$pid" | head -n 1)
+		[ -n "$w" ] && kill -9 "$w" 2>/dev/null && kills=$((kills + 1))
+	done
+	wait "$pid"
+	[ "$kills" -ge 5 ] || fail "only $kills workers were killed"
+	assert_same_file want got
+}
+
+@test "no worker outlives ptool, even when ptool is killed with SIGKILL" {
+	mkfifo list
+	"$PTOOL" hash --mode=fork -j3 -T list >/dev/null &
+	local pid=$!
+	exec 7>list
+	local i ws
+	for i in $(seq 50); do
+		ws=$(workers_of "$pid")
+		[ "$(wc -w <<<"$ws")" -eq 3 ] && break
+		sleep 0.1
+	done
+	[ "$(wc -w <<<"$ws")" -eq 3 ] || fail "expected 3 workers, saw: $ws"
+	local srv
+	srv=$(pgrep -P "$pid")
+	kill -9 "$pid"
+	exec 7>&-
+	wait "$pid" || true
+	for i in $(seq 50); do
+		alive=
+		for w in $ws $srv; do
+			kill -0 "$w" 2>/dev/null && alive+=" $w"
+		done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
+	[ -z "$alive" ] || fail "still alive after ptool died:$alive"
+}
+
+@test "a normal run leaves no process behind" {
+	seq 1000 >f
+	"$PTOOL" hash --mode=fork -j4 f >/dev/null &
+	local pid=$!
+	wait "$pid"
+	run pgrep -f "ptool hash --mode=fork -j4 f"
+	assert_failure
+}
