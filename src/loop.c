@@ -70,6 +70,7 @@ struct loop {
 	bool fatal;
 	int fatal_errno;
 	unsigned fds, max_fds;  /* descriptors held or being opened, and the budget */
+	unsigned io_out;        /* requests out with the I/O engine */
 };
 
 static struct file *file_of(struct loop *l, uint64_t seq)
@@ -120,6 +121,7 @@ static void fail(struct file *f, enum loop_what what, int error)
 static void submit_io(struct loop *l, struct file *f)
 {
 	f->io_busy = true;
+	l->io_out++;
 	if (ioq_submit(l->ioq, &f->req) < 0)
 		PTOOL_BUG("I/O queue overflow");
 }
@@ -216,6 +218,7 @@ static void on_io(struct loop *l, struct ioq_req *req)
 	struct file *f = req->data;
 
 	f->io_busy = false;
+	l->io_out--;
 	if (req->closed || (req->op == IOQ_OPEN && req->error))
 		drop_fd(l, f);
 	if (req->closed)
@@ -405,6 +408,10 @@ static int run(struct loop *l)
 		 * publishes, re-checking after saying so (see waker.h). */
 		if (l->walk_blocked && l->conf->idle)
 			l->conf->idle(l->conf->ctx);
+		/* Tasks held back to make a batch go now, unless an I/O
+		 * completion is sure to wake the loop (and bring more). */
+		if (l->io_out == 0 || l->walk_blocked)
+			pool_flush(l->pool);
 		waker_prepare(&l->waker);
 		if (drain(l))
 			waker_cancel(&l->waker);

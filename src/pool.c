@@ -26,6 +26,12 @@ int pool_reap(struct pool *pool, struct task *out)
 	return pool->ops->reap(pool, out);
 }
 
+void pool_flush(struct pool *pool)
+{
+	if (pool->ops->flush)
+		pool->ops->flush(pool);
+}
+
 int pool_fd(const struct pool *pool)
 {
 	return pool->ops->fd(pool);

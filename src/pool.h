@@ -55,6 +55,10 @@ int pool_submit(struct pool *pool, const struct task *task);
  * the pool cannot go on (fork mode: workers keep dying at start-up). */
 int pool_reap(struct pool *pool, struct task *out);
 
+/* Send on what was submitted but held back to make a batch; the loop
+ * calls it before it sleeps. */
+void pool_flush(struct pool *pool);
+
 /* A descriptor the loop should also poll, or -1. */
 int pool_fd(const struct pool *pool);
 
@@ -65,6 +69,7 @@ void pool_destroy(struct pool *pool);
 struct pool_ops {
 	int (*submit)(struct pool *pool, const struct task *task);
 	int (*reap)(struct pool *pool, struct task *out);
+	void (*flush)(struct pool *pool);     /* may be NULL */
 	int (*fd)(const struct pool *pool);
 	void (*destroy)(struct pool *pool);
 };

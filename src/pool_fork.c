@@ -42,6 +42,7 @@
 /* Tasks sent to a worker in one message, at most: small inputs would
  * otherwise cost two process switches each. */
 #define BATCH 16
+#define DEPTH 2
 
 enum srv_kind {
 	SRV_SPAWNED,      /* pid, and the parent's end of its socket */
@@ -58,13 +59,16 @@ struct srv_msg {
 struct fworker {
 	pid_t pid;            /* 0: a free entry */
 	int fd;               /* -1 once closed */
-	bool busy;            /* tasks[0..ntasks) are out with it */
+	bool busy;            /* it has tasks out (ntasks > 0) */
 	bool gone;            /* its socket closed: waiting for its status */
 	bool reaped;          /* its status came: waiting for its socket to close */
 	int status;
 	unsigned ran;         /* batches it finished */
-	struct task tasks[BATCH];
+	/* Up to DEPTH batches out, oldest first, so that a worker never waits
+	 * for the main process between two batches. */
+	struct task tasks[DEPTH * BATCH];
 	unsigned ntasks;
+	unsigned batch[DEPTH], nbatch;
 	unsigned char *snaps; /* each task's slot as it was at dispatch */
 };
 
@@ -84,7 +88,7 @@ struct pool_fork {
 	unsigned nw;          /* entries in w */
 	unsigned want;        /* live workers wanted */
 	unsigned live, spawning;
-	unsigned idle;        /* live workers with nothing out */
+	unsigned room;        /* live workers with fewer than DEPTH batches out */
 	unsigned early_deaths; /* deaths of workers that never ran a task, in a row */
 	struct tasks pending, done;
 	int error;            /* the pool cannot go on: errno */
@@ -340,45 +344,62 @@ static void top_up(struct pool_fork *p)
 			p->error = errno ? errno : EPIPE;
 }
 
-/* Send a worker its next batch: a fair part of what waits, given the idle
- * workers; a task already run once by a worker that died goes alone, so
- * that a task that kills workers takes no other task down with it. */
+/* Send a worker its next batch: a fair part of what waits, given the
+ * workers with room; a task already run once by a worker that died goes
+ * alone, so that a task that kills workers takes no other task down. */
 static void dispatch(struct pool_fork *p, struct fworker *w)
 {
 	size_t slot_size = p->arena->slot_size;
-	size_t share = (p->pending.len + p->idle - 1) / (p->idle ? p->idle : 1);
-	unsigned n = 0;
+	size_t share = (p->pending.len + p->room - 1) / (p->room ? p->room : 1);
+	unsigned first = w->ntasks, n = 0;
 
+	if (w->nbatch == DEPTH)
+		return;
 	if (share > BATCH)
 		share = BATCH;
 	while (n < share && p->pending.len) {
 		const struct task *next = &p->pending.t[p->pending.head];
 		if (next->tries > 0 && n > 0)
 			break;
-		struct task *t = &w->tasks[n];
+		struct task *t = &w->tasks[first + n];
 		tasks_pop(&p->pending, t);
 		t->tries++;
-		memcpy(w->snaps + n * slot_size, arena_slot(p->arena, t->slot), slot_size);
+		memcpy(w->snaps + (first + n) * slot_size, arena_slot(p->arena, t->slot), slot_size);
 		n++;
 		if (t->tries > 1)
 			break;
 	}
 	if (n == 0)
 		return;
-	w->ntasks = n;
+	w->ntasks += n;
+	w->batch[w->nbatch++] = n;
 	w->busy = true;
-	p->idle--;
+	if (w->nbatch == DEPTH)
+		p->room--;
 	/* If it died, its socket says so soon and its status follows. */
-	(void)send(w->fd, w->tasks, n * sizeof *w->tasks, MSG_NOSIGNAL);
+	(void)send(w->fd, &w->tasks[first], n * sizeof *w->tasks, MSG_NOSIGNAL);
+}
+
+static bool usable(const struct fworker *w)
+{
+	return w->pid > 0 && !w->gone && !w->reaped;
+}
+
+/* Give out the waiting tasks.  Unless forced, only good batches go: a
+ * message per task would cost more than the small tasks themselves. */
+static void feed_some(struct pool_fork *p, bool force)
+{
+	if (!force && p->pending.len < BATCH / 2)
+		return;
+	for (unsigned pass = 0; pass < DEPTH; pass++)
+		for (unsigned i = 0; i < p->nw && p->pending.len && p->room; i++)
+			if (usable(&p->w[i]))
+				dispatch(p, &p->w[i]);
 }
 
 static void feed(struct pool_fork *p)
 {
-	for (unsigned i = 0; i < p->nw && p->pending.len && p->idle; i++) {
-		struct fworker *w = &p->w[i];
-		if (w->pid > 0 && !w->gone && !w->reaped && !w->busy)
-			dispatch(p, w);
-	}
+	feed_some(p, false);
 }
 
 static void close_worker(struct pool_fork *p, struct fworker *w)
@@ -410,14 +431,14 @@ static void bury(struct pool_fork *p, struct fworker *w)
 				tasks_push(&p->done, &t, false);
 			}
 		}
-	} else {
-		p->idle--;
-		if (w->ran == 0 && ++p->early_deaths >= 3)
-			p->error = ECHILD;
+	} else if (w->ran == 0 && ++p->early_deaths >= 3) {
+		p->error = ECHILD;
 	}
+	if (w->nbatch < DEPTH)
+		p->room--;
 	w->pid = 0;
 	w->busy = w->gone = w->reaped = false;
-	w->ntasks = 0;
+	w->ntasks = w->nbatch = 0;
 	p->live--;
 	top_up(p);
 }
@@ -429,15 +450,21 @@ static void on_worker(struct pool_fork *p, struct fworker *w)
 
 	while ((n = recv(w->fd, t, sizeof t, MSG_DONTWAIT)) < 0 && errno == EINTR)
 		;
-	if (n > 0 && w->busy && n == (ssize_t)(w->ntasks * sizeof *t)) {
-		for (unsigned i = 0; i < w->ntasks; i++)
+	if (n > 0 && w->nbatch && n == (ssize_t)(w->batch[0] * sizeof *t)) {
+		unsigned done = w->batch[0];
+		size_t slot_size = p->arena->slot_size;
+		for (unsigned i = 0; i < done; i++)
 			tasks_push(&p->done, &t[i], false);
-		w->busy = false;
-		w->ntasks = 0;
+		w->ntasks -= done;
+		memmove(w->tasks, w->tasks + done, w->ntasks * sizeof *w->tasks);
+		memmove(w->snaps, w->snaps + done * slot_size, w->ntasks * slot_size);
+		if (w->nbatch-- == DEPTH)
+			p->room++;
+		memmove(w->batch, w->batch + 1, w->nbatch * sizeof *w->batch);
+		w->busy = w->ntasks > 0;
 		w->ran++;
 		p->early_deaths = 0;
-		p->idle++;
-		if (!w->reaped)
+		if (!w->reaped && p->pending.len >= BATCH / 2)
 			dispatch(p, w);
 		return;
 	}
@@ -461,7 +488,7 @@ static struct fworker *new_entry(struct pool_fork *p)
 	p->w = nw;
 	struct fworker *w = &p->w[p->nw];
 	memset(w, 0, sizeof *w);
-	w->snaps = malloc(BATCH * p->arena->slot_size);
+	w->snaps = malloc(DEPTH * BATCH * p->arena->slot_size);
 	if (!w->snaps)
 		return NULL;
 	p->nw++;
@@ -510,8 +537,9 @@ static void on_server(struct pool_fork *p)
 			return;
 		}
 		p->live++;
-		p->idle++;
+		p->room++;
 		top_up(p);
+		dispatch(p, w);
 		dispatch(p, w);
 		return;
 	}
@@ -564,8 +592,9 @@ static int fork_submit(struct pool *pool, const struct task *task)
 
 	t.tries = 0;
 	t.death = 0;
+	/* Sent at the next reap, with whatever else the loop queued by then:
+	 * one message a batch, not one a task. */
 	tasks_push(&p->pending, &t, false);
-	feed(p);
 	return 0;
 }
 
@@ -575,6 +604,8 @@ static int fork_reap(struct pool *pool, struct task *out)
 
 	if (p->done.len == 0 && !p->error)
 		poll_events(p, 0);
+	else
+		feed(p);
 	if (tasks_pop(&p->done, out))
 		return 1;
 	if (p->error) {
@@ -582,6 +613,11 @@ static int fork_reap(struct pool *pool, struct task *out)
 		return -1;
 	}
 	return 0;
+}
+
+static void fork_flush(struct pool *pool)
+{
+	feed_some((struct pool_fork *)pool, true);
 }
 
 static int fork_fd(const struct pool *pool)
@@ -611,6 +647,7 @@ static void fork_destroy(struct pool *pool)
 static const struct pool_ops fork_ops = {
 	.submit = fork_submit,
 	.reap = fork_reap,
+	.flush = fork_flush,
 	.fd = fork_fd,
 	.destroy = fork_destroy,
 };
