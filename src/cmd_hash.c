@@ -30,6 +30,8 @@ enum {
 	OPT_EXCLUDE,
 	OPT_JOBS,
 	OPT_MODE,
+	OPT_WORKER_MEMORY,
+	OPT_TASK_TIMEOUT,
 	OPT_HELP,
 };
 
@@ -55,6 +57,10 @@ const struct opt hash_options[] = {
 	{ OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL },
 	{ OPT_MODE, 0, "mode", "MODE", "workers are threads (thread, the default) or processes (fork)",
 	  OPT_COMPLETE_VALUES, mode_values },
+	{ OPT_WORKER_MEMORY, 0, "worker-memory", "SIZE",
+	  "fork mode: address-space limit of each worker (e.g. 512M, 2G)", 0, NULL },
+	{ OPT_TASK_TIMEOUT, 0, "task-timeout", "SECONDS",
+	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL },
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL },
 	{ 0 },
 };
@@ -69,6 +75,8 @@ struct hash_cmd {
 	size_t nexcludes;
 	unsigned jobs;
 	enum pool_kind mode;
+	struct pool_limits limits;
+	double timeout_s;
 	/* the run */
 	char **operands;
 	int noperands, next_operand;
@@ -139,6 +147,15 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 	case OPT_JOBS:
 		c->jobs = (unsigned)opt_number(o, v, 1, 1024);
 		break;
+	case OPT_WORKER_MEMORY:
+		c->limits.memory = opt_size(o, v, 16ULL << 20);
+		break;
+	case OPT_TASK_TIMEOUT:
+		c->timeout_s = opt_seconds(o, v);
+		c->limits.timeout_ms = (unsigned)(c->timeout_s * 1000 + 0.5);
+		if (c->limits.timeout_ms == 0)
+			c->limits.timeout_ms = 1;
+		break;
 	case OPT_MODE:
 		if (strcmp(v, "thread") == 0)
 			c->mode = POOL_THREAD;
@@ -204,6 +221,9 @@ static void report(struct hash_cmd *c, const struct loop_result *r, const char *
 			diag_error("worker died (exit status %d) while hashing '%s'",
 			           WIFEXITED(r->error) ? WEXITSTATUS(r->error) : r->error, q);
 		break;
+	case LOOP_TIMED_OUT:
+		diag_error("task timed out after %g s while hashing '%s'", c->timeout_s, q);
+		break;
 	case LOOP_READ_LIST:
 		diag_error("cannot read '%s': %s",
 		           strcmp(c->files_from, "-") == 0 ? "standard input" : c->files_from,
@@ -223,6 +243,7 @@ static const char *what_text(enum loop_what w)
 	case LOOP_CHANGED: return "file changed as we read it";
 	case LOOP_READ_LIST: return "cannot read list";
 	case LOOP_WORKER_DIED: return "worker died";
+	case LOOP_TIMED_OUT: return "task timed out";
 	}
 	return "failed";
 }
@@ -343,6 +364,10 @@ int cmd_hash(int argc, char **argv)
 		die_usage("--null needs --files-from");
 	if (c->json && c->tag)
 		die_usage("--json and --tag cannot be combined");
+	if (c->mode != POOL_FORK && (c->limits.memory || c->limits.timeout_ms))
+		die_usage("--%s needs --mode=fork: threads share one process, so a limit "
+		          "on one worker would stop them all",
+		          c->limits.memory ? "worker-memory" : "task-timeout");
 	static char *stdin_operand[] = { "-" };
 	if (c->noperands == 0 && !c->files_from) {
 		c->operands = stdin_operand;
@@ -372,6 +397,7 @@ int cmd_hash(int argc, char **argv)
 		.jobs = c->jobs,
 		.chunk_size = 1 << 20,
 		.mode = c->mode,
+		.limits = c->limits,
 		.task = hash_task,
 		.task_op = (uint32_t)c->algo,
 		.slot_size = hash_slot_size(),

@@ -265,7 +265,9 @@ static void on_task(struct loop *l, const struct task *t)
 	f->task_busy = false;
 	arena_put_buf(&l->arena, (unsigned)f->hbuf);
 	f->hbuf = -1;
-	if (t->death)
+	if (t->timed_out)
+		fail(f, LOOP_TIMED_OUT, 0);
+	else if (t->death)
 		fail(f, LOOP_WORKER_DIED, t->death);
 	else if (t->status < 0)
 		fail(f, LOOP_READ, -t->status);
@@ -417,7 +419,7 @@ static int run(struct loop *l)
 			waker_cancel(&l->waker);
 		else
 			waker_sleep(&l->waker, pool_fd(l->pool),
-			            l->walk_blocked ? l->conf->input_fd : -1);
+			            l->walk_blocked ? l->conf->input_fd : -1, pool_timeout(l->pool));
 	}
 	return l->stopping ? 1 : 0;
 }
@@ -449,7 +451,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.files = calloc(l.window, sizeof *l.files);
 	if (!l.files)
 		goto fail_order;
-	l.pool = pool_create(conf->mode, jobs, nbuf, conf->task, &l.arena, &l.waker);
+	l.pool = pool_create(conf->mode, jobs, nbuf, conf->task, &l.arena, &l.waker, &conf->limits);
 	if (!l.pool)
 		goto fail_files;
 	l.ioq = ioq_create(IOQ_SYNC, l.window + nbuf, io_threads, &l.waker);

@@ -28,6 +28,7 @@ enum loop_what {
 	LOOP_CHANGED,     /* file changed as we read it */
 	LOOP_READ_LIST,   /* the list of inputs could not be read (path NULL) */
 	LOOP_WORKER_DIED, /* the worker died on it twice; error is the wait status */
+	LOOP_TIMED_OUT,   /* it ran past the task time limit */
 };
 
 struct loop_result {
@@ -45,6 +46,7 @@ struct loop_conf {
 	unsigned jobs;          /* workers */
 	size_t chunk_size;      /* bytes per buffer, per task */
 	enum pool_kind mode;
+	struct pool_limits limits;  /* fork mode */
 	task_fn *task;
 	uint32_t task_op;       /* handed to every task */
 	size_t slot_size;       /* per-input state for the task */

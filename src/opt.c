@@ -176,6 +176,51 @@ long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 	return v;
 }
 
+unsigned long long opt_size(const struct opt *opt, const char *value, unsigned long long min)
+{
+	char buf[64];
+	char *end;
+	unsigned shift = 0;
+
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (!(*value >= '0' && *value <= '9') || errno)
+		goto bad;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && (*end == 'i' || *end == 'I'))
+		end++;
+	if (shift && (*end == 'b' || *end == 'B'))
+		end++;
+	if (*end || (shift && v > (~0ULL >> shift)))
+		goto bad;
+	v <<= shift;
+	if (v < min)
+		die_usage("%s: '%s' is less than the least that works, %lluM",
+		          opt_name(opt, buf, sizeof buf), value, min >> 20);
+	return v;
+bad:
+	die_usage("%s: '%s' is not a size (a number, with K, M, G or T)",
+	          opt_name(opt, buf, sizeof buf), value);
+}
+
+double opt_seconds(const struct opt *opt, const char *value)
+{
+	char buf[64];
+	char *end;
+
+	errno = 0;
+	double v = strtod(value, &end);
+	if (!(*value >= '0' && *value <= '9') || errno || *end || !(v > 0) || v > 86400)
+		die_usage("%s: '%s' is not a number of seconds from 0 to 86400",
+		          opt_name(opt, buf, sizeof buf), value);
+	return v;
+}
+
 void opt_usage(FILE *out, const char *synopsis, const struct opt *table)
 {
 	fprintf(out, "Usage: %s\n\nOptions:\n", synopsis);

@@ -46,6 +46,14 @@ const char *opt_nearest(const char *word, const char *const *names);
 /* A whole number from lo to hi, or die with a usage error naming the option. */
 long opt_number(const struct opt *opt, const char *value, long lo, long hi);
 
+/* A size in bytes: a whole number with an optional K, M, G or T suffix
+ * (powers of 1024; "KiB", "MB" and the like are read the same), at least
+ * min; or die with a usage error. */
+unsigned long long opt_size(const struct opt *opt, const char *value, unsigned long long min);
+
+/* A positive number of seconds, fractions allowed, at most a day. */
+double opt_seconds(const struct opt *opt, const char *value);
+
 /* "-j/--jobs", "--tag" or "-H": how messages name an option. */
 const char *opt_name(const struct opt *opt, char *buf, size_t size);
 

@@ -4,13 +4,14 @@
 #include <errno.h>
 
 struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, task_fn *fn,
-                         const struct arena *arena, struct waker *waker)
+                         const struct arena *arena, struct waker *waker,
+                         const struct pool_limits *limits)
 {
 	switch (kind) {
 	case POOL_THREAD:
 		return pool_thread_create(workers, depth, fn, arena, waker);
 	case POOL_FORK:
-		return pool_fork_create(workers, depth, fn, arena);
+		return pool_fork_create(workers, depth, fn, arena, limits);
 	}
 	errno = EINVAL;
 	return NULL;
@@ -30,6 +31,11 @@ void pool_flush(struct pool *pool)
 {
 	if (pool->ops->flush)
 		pool->ops->flush(pool);
+}
+
+int pool_timeout(const struct pool *pool)
+{
+	return pool->ops->timeout ? pool->ops->timeout(pool) : -1;
 }
 
 int pool_fd(const struct pool *pool)

@@ -32,6 +32,7 @@ struct task {
 	int32_t status;   /* set by the worker: 0 or -errno */
 	int32_t death;    /* fork mode: the wait status of a worker that died
 	                     running it (twice: once more on a fresh worker) */
+	uint32_t timed_out; /* fork mode: killed for running past the limit */
 	uint32_t tries;   /* the pool's: runs started */
 };
 
@@ -43,10 +44,17 @@ enum pool_kind {
 	POOL_FORK,
 };
 
+/* What only worker processes can be held to (fork mode; 0: none). */
+struct pool_limits {
+	unsigned long long memory;  /* bytes of address space per worker */
+	unsigned timeout_ms;        /* a task running longer is killed */
+};
+
 struct pool;
 
 struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, task_fn *fn,
-                         const struct arena *arena, struct waker *waker);
+                         const struct arena *arena, struct waker *waker,
+                         const struct pool_limits *limits);
 
 /* Queue a task; never blocks.  -1 with EAGAIN if depth tasks are out. */
 int pool_submit(struct pool *pool, const struct task *task);
@@ -59,6 +67,10 @@ int pool_reap(struct pool *pool, struct task *out);
  * calls it before it sleeps. */
 void pool_flush(struct pool *pool);
 
+/* Milliseconds until the pool needs a reap call whatever happens (a task
+ * deadline), or -1. */
+int pool_timeout(const struct pool *pool);
+
 /* A descriptor the loop should also poll, or -1. */
 int pool_fd(const struct pool *pool);
 
@@ -70,6 +82,7 @@ struct pool_ops {
 	int (*submit)(struct pool *pool, const struct task *task);
 	int (*reap)(struct pool *pool, struct task *out);
 	void (*flush)(struct pool *pool);     /* may be NULL */
+	int (*timeout)(const struct pool *pool); /* may be NULL */
 	int (*fd)(const struct pool *pool);
 	void (*destroy)(struct pool *pool);
 };
@@ -81,6 +94,6 @@ struct pool {
 struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
                                 const struct arena *arena, struct waker *waker);
 struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
-                              const struct arena *arena);
+                              const struct arena *arena, const struct pool_limits *limits);
 
 #endif

@@ -31,6 +31,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -69,6 +71,8 @@ struct fworker {
 	struct task tasks[DEPTH * BATCH];
 	unsigned ntasks;
 	unsigned batch[DEPTH], nbatch;
+	struct timespec started;  /* when batch[0] began to run */
+	bool timed_out;       /* killed for running past the limit */
 	unsigned char *snaps; /* each task's slot as it was at dispatch */
 };
 
@@ -92,6 +96,8 @@ struct pool_fork {
 	unsigned early_deaths; /* deaths of workers that never ran a task, in a row */
 	struct tasks pending, done;
 	int error;            /* the pool cannot go on: errno */
+	struct pool_limits limits;
+	unsigned batch_max, depth_max;  /* 1 and 1 under a time limit */
 };
 
 #define SRV_TAG UINT32_MAX
@@ -107,11 +113,20 @@ static void child_setup(const char *name, pid_t parent)
 		_exit(0);
 }
 
-_Noreturn static void worker_main(int fd, task_fn *fn, const struct arena *arena)
+_Noreturn static void worker_main(int fd, task_fn *fn, const struct arena *arena,
+                                  const struct pool_limits *limits)
 {
+	if (limits->memory) {
+		struct rlimit rl = { limits->memory, limits->memory };
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			_exit(1);
+	}
 	/* For the tests: a task of exactly this many bytes crashes its worker. */
 	const char *crash = getenv("PTOOL_TEST_CRASH_LEN");
 	uint64_t crash_len = crash ? strtoull(crash, NULL, 10) : UINT64_MAX;
+	/* ... and one of this many bytes hangs it. */
+	const char *hang = getenv("PTOOL_TEST_HANG_LEN");
+	uint64_t hang_len = hang ? strtoull(hang, NULL, 10) : UINT64_MAX;
 	struct task t[BATCH];
 
 	for (;;) {
@@ -124,6 +139,8 @@ _Noreturn static void worker_main(int fd, task_fn *fn, const struct arena *arena
 		for (size_t i = 0; i < count; i++) {
 			if (t[i].len == crash_len)
 				abort();    /* SIGABRT: sanitizers leave it alone */
+			while (t[i].len == hang_len)
+				pause();
 			t[i].status = fn(&t[i], arena);
 		}
 		if (send(fd, t, (size_t)n, MSG_NOSIGNAL) != n)
@@ -156,7 +173,8 @@ static int srv_send(int srv, const struct srv_msg *m, int fd)
 	return 0;
 }
 
-_Noreturn static void server_main(int srv, pid_t parent, task_fn *fn, const struct arena *arena)
+_Noreturn static void server_main(int srv, pid_t parent, task_fn *fn, const struct arena *arena,
+                                  const struct pool_limits *limits)
 {
 	pid_t *pids = NULL;
 	size_t npids = 0, cap = 0;
@@ -223,7 +241,7 @@ _Noreturn static void server_main(int srv, pid_t parent, task_fn *fn, const stru
 			xclose(srv);
 			xclose(sfd);
 			xclose(sp[0]);
-			worker_main(sp[1], fn, arena);
+			worker_main(sp[1], fn, arena, limits);
 		}
 		xclose(sp[1]);
 		if (pid < 0) {
@@ -245,7 +263,8 @@ _Noreturn static void server_main(int srv, pid_t parent, task_fn *fn, const stru
 }
 
 /* Fork the server.  The calling process must have no other thread yet. */
-static pid_t start_server(int *srv_out, task_fn *fn, const struct arena *arena)
+static pid_t start_server(int *srv_out, task_fn *fn, const struct arena *arena,
+                          const struct pool_limits *limits)
 {
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
@@ -285,7 +304,7 @@ static pid_t start_server(int *srv_out, task_fn *fn, const struct arena *arena)
 		sigaction(SIGTERM, &ign, NULL);
 		sigaction(SIGHUP, &ign, NULL);
 		sigaction(SIGPIPE, &ign, NULL);
-		server_main(keep, parent, fn, arena);
+		server_main(keep, parent, fn, arena, limits);
 	}
 	xclose(sp[1]);
 	*srv_out = sp[0];
@@ -353,10 +372,10 @@ static void dispatch(struct pool_fork *p, struct fworker *w)
 	size_t share = (p->pending.len + p->room - 1) / (p->room ? p->room : 1);
 	unsigned first = w->ntasks, n = 0;
 
-	if (w->nbatch == DEPTH)
+	if (w->nbatch >= p->depth_max)
 		return;
-	if (share > BATCH)
-		share = BATCH;
+	if (share > p->batch_max)
+		share = p->batch_max;
 	while (n < share && p->pending.len) {
 		const struct task *next = &p->pending.t[p->pending.head];
 		if (next->tries > 0 && n > 0)
@@ -372,9 +391,11 @@ static void dispatch(struct pool_fork *p, struct fworker *w)
 	if (n == 0)
 		return;
 	w->ntasks += n;
+	if (w->nbatch == 0)
+		clock_gettime(CLOCK_MONOTONIC, &w->started);
 	w->batch[w->nbatch++] = n;
 	w->busy = true;
-	if (w->nbatch == DEPTH)
+	if (w->nbatch == p->depth_max)
 		p->room--;
 	/* If it died, its socket says so soon and its status follows. */
 	(void)send(w->fd, &w->tasks[first], n * sizeof *w->tasks, MSG_NOSIGNAL);
@@ -423,7 +444,12 @@ static void bury(struct pool_fork *p, struct fworker *w)
 		for (unsigned i = w->ntasks; i-- > 0;) {
 			struct task t = w->tasks[i];
 			memcpy(arena_slot(p->arena, t.slot), w->snaps + i * slot_size, slot_size);
-			if (t.tries < 2) {
+			if (w->timed_out && i == 0) {
+				/* Too slow is no accident: no second try. */
+				t.timed_out = 1;
+				t.status = -ETIMEDOUT;
+				tasks_push(&p->done, &t, false);
+			} else if (t.tries < 2) {
 				tasks_push(&p->pending, &t, true);
 			} else {
 				t.death = w->status ? w->status : -1;
@@ -434,10 +460,10 @@ static void bury(struct pool_fork *p, struct fworker *w)
 	} else if (w->ran == 0 && ++p->early_deaths >= 3) {
 		p->error = ECHILD;
 	}
-	if (w->nbatch < DEPTH)
+	if (w->nbatch < p->depth_max)
 		p->room--;
 	w->pid = 0;
-	w->busy = w->gone = w->reaped = false;
+	w->busy = w->gone = w->reaped = w->timed_out = false;
 	w->ntasks = w->nbatch = 0;
 	p->live--;
 	top_up(p);
@@ -458,9 +484,11 @@ static void on_worker(struct pool_fork *p, struct fworker *w)
 		w->ntasks -= done;
 		memmove(w->tasks, w->tasks + done, w->ntasks * sizeof *w->tasks);
 		memmove(w->snaps, w->snaps + done * slot_size, w->ntasks * slot_size);
-		if (w->nbatch-- == DEPTH)
+		if (w->nbatch-- == p->depth_max)
 			p->room++;
 		memmove(w->batch, w->batch + 1, w->nbatch * sizeof *w->batch);
+		if (w->nbatch)
+			clock_gettime(CLOCK_MONOTONIC, &w->started);
 		w->busy = w->ntasks > 0;
 		w->ran++;
 		p->early_deaths = 0;
@@ -572,8 +600,31 @@ static void on_server(struct pool_fork *p)
 	}
 }
 
+static long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Kill the workers whose task ran past the limit; their death settles it. */
+static void enforce_deadlines(struct pool_fork *p)
+{
+	if (!p->limits.timeout_ms)
+		return;
+	for (unsigned i = 0; i < p->nw; i++) {
+		struct fworker *w = &p->w[i];
+		if (usable(w) && w->busy && !w->timed_out &&
+		    ms_since(&w->started) >= (long)p->limits.timeout_ms) {
+			w->timed_out = true;
+			kill(w->pid, SIGKILL);
+		}
+	}
+}
+
 static void poll_events(struct pool_fork *p, int timeout)
 {
+	enforce_deadlines(p);
 	struct epoll_event ev[32];
 	int n = epoll_wait(p->epfd, ev, 32, timeout);
 	for (int i = 0; i < n && !p->error; i++) {
@@ -615,6 +666,26 @@ static int fork_reap(struct pool *pool, struct task *out)
 	return 0;
 }
 
+static int fork_timeout(const struct pool *pool)
+{
+	const struct pool_fork *p = (const struct pool_fork *)pool;
+	long next = -1;
+
+	if (!p->limits.timeout_ms)
+		return -1;
+	for (unsigned i = 0; i < p->nw; i++) {
+		const struct fworker *w = &p->w[i];
+		if (!usable(w) || !w->busy || w->timed_out)
+			continue;
+		long left = (long)p->limits.timeout_ms - ms_since(&w->started);
+		if (left < 0)
+			left = 0;
+		if (next < 0 || left < next)
+			next = left;
+	}
+	return next > INT32_MAX ? INT32_MAX : (int)next;
+}
+
 static void fork_flush(struct pool *pool)
 {
 	feed_some((struct pool_fork *)pool, true);
@@ -648,12 +719,13 @@ static const struct pool_ops fork_ops = {
 	.submit = fork_submit,
 	.reap = fork_reap,
 	.flush = fork_flush,
+	.timeout = fork_timeout,
 	.fd = fork_fd,
 	.destroy = fork_destroy,
 };
 
 struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
-                              const struct arena *arena)
+                              const struct arena *arena, const struct pool_limits *limits)
 {
 	struct pool_fork *p = calloc(1, sizeof *p);
 	int err;
@@ -662,13 +734,18 @@ struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
 	p->base.ops = &fork_ops;
 	p->arena = arena;
 	p->want = workers ? workers : 1;
+	if (limits)
+		p->limits = *limits;
+	/* Under a time limit a task's start must be known: one at a time. */
+	p->batch_max = p->limits.timeout_ms ? 1 : BATCH;
+	p->depth_max = p->limits.timeout_ms ? 1 : DEPTH;
 	p->srv = -1;
 	if (tasks_init(&p->pending, depth) < 0 || tasks_init(&p->done, depth) < 0)
 		goto fail;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0)
 		goto fail;
-	p->server = start_server(&p->srv, fn, arena);
+	p->server = start_server(&p->srv, fn, arena, &p->limits);
 	if (p->server < 0)
 		goto fail_ep;
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = SRV_TAG };

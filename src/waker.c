@@ -42,7 +42,7 @@ void waker_cancel(struct waker *w)
 	atomic_store(&w->asleep, 0);
 }
 
-void waker_sleep(struct waker *w, int extra_fd, int extra_fd2)
+void waker_sleep(struct waker *w, int extra_fd, int extra_fd2, int timeout_ms)
 {
 	struct pollfd pfd[3] = {
 		{ .fd = w->fd, .events = POLLIN },
@@ -53,8 +53,8 @@ void waker_sleep(struct waker *w, int extra_fd, int extra_fd2)
 
 	/* With nothing else to watch, a blocking read is one system call
 	 * where poll and read would be two.  (poll ignores negative fds.) */
-	if (extra_fd >= 0 || extra_fd2 >= 0) {
-		while (poll(pfd, 3, -1) < 0 && errno == EINTR)
+	if (extra_fd >= 0 || extra_fd2 >= 0 || timeout_ms >= 0) {
+		while (poll(pfd, 3, timeout_ms) < 0 && errno == EINTR)
 			;
 		if (!(pfd[0].revents & POLLIN)) {
 			atomic_store(&w->asleep, 0);

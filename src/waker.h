@@ -25,8 +25,8 @@ void waker_release(struct waker *w);
 void waker_notify(struct waker *w);
 void waker_prepare(struct waker *w);
 void waker_cancel(struct waker *w);
-/* Sleep until notified, or until one of the extra descriptors (those
- * >= 0) is readable. */
-void waker_sleep(struct waker *w, int extra_fd, int extra_fd2);
+/* Sleep until notified, until one of the extra descriptors (those >= 0)
+ * is readable, or for timeout_ms (-1: no limit). */
+void waker_sleep(struct waker *w, int extra_fd, int extra_fd2, int timeout_ms);
 
 #endif

@@ -13,7 +13,7 @@ setup() {
 # Every option spelling of `ptool hash`, from the option table of the spec.
 HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	-T --files-from -0 --null -L --follow -x --one-file-system --exclude
-	-j --jobs --mode -h --help)
+	-j --jobs --mode --worker-memory --task-timeout -h --help)
 
 @test "ptool --version prints the version and exits 0" {
 	run -0 --separate-stderr ptool --version
@@ -99,7 +99,8 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 @test "ptool --complete hash gives each option its metavar, empty for flags" {
 	run -0 ptool --complete hash
 	local -A want=([-a]=NAME [--algo]=NAME [-H]=N [-T]=FILE [--files-from]=FILE
-		[--exclude]=GLOB [-j]=N [--jobs]=N [--mode]=MODE)
+		[--exclude]=GLOB [-j]=N [--jobs]=N [--mode]=MODE [--worker-memory]=SIZE
+		[--task-timeout]=SECONDS)
 	local l spell rest mv
 	for l in "${lines[@]}"; do
 		spell=${l%%$'\t'*}

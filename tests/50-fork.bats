@@ -105,3 +105,82 @@ workers_of() {
 	run pgrep -f "ptool hash --mode=fork -j4 f"
 	assert_failure
 }
+
+@test "--task-timeout kills a worker whose task runs too long, fails that input only, and goes on" {
+	printf 'hangs!!' >slow          # 7 bytes: the test hook hangs on it
+	printf 'fine' >ok1
+	local t0=$SECONDS
+	run -1 --separate-stderr env PTOOL_TEST_HANG_LEN=7 "$PTOOL" hash --mode=fork -j2 \
+		--task-timeout=0.5 ok1 slow ok1
+	assert_equal "$stderr" "ptool: hash: task timed out after 0.5 s while hashing 'slow'"
+	assert_output "$(xxhsum -H2 ok1 ok1)"
+	[ $((SECONDS - t0)) -lt 10 ]
+}
+
+@test "--worker-memory sets each worker's address-space limit" {
+	if nm -D "$PTOOL" 2>/dev/null | grep -qE '__(asan|tsan)_init'; then
+		skip "sanitizers reserve more address space than any sane limit"
+	fi
+	mkfifo list
+	"$PTOOL" hash --mode=fork -j2 --worker-memory=300M -T list >/dev/null &
+	local pid=$!
+	exec 7>list
+	local i ws=
+	for i in $(seq 50); do
+		ws=$(workers_of "$pid")
+		[ "$(wc -w <<<"$ws")" -eq 2 ] && break
+		sleep 0.1
+	done
+	local w limit
+	for w in $ws; do
+		limit=$(awk '/Max address space/ { print $4 }' "/proc/$w/limits")
+		assert_equal "$limit" $((300 << 20))
+	done
+	exec 7>&-
+	wait "$pid"
+}
+
+@test "--worker-memory and --task-timeout are refused in thread mode, saying why" {
+	run -2 --separate-stderr "$PTOOL" hash --worker-memory=1G f
+	assert_equal "$stderr" "ptool: hash: --worker-memory needs --mode=fork: threads share one process, so a limit on one worker would stop them all
+Try 'ptool hash -h' for more information."
+	run -2 --separate-stderr "$PTOOL" hash --mode=thread --task-timeout=5 f
+	assert_equal "$stderr" "ptool: hash: --task-timeout needs --mode=fork: threads share one process, so a limit on one worker would stop them all
+Try 'ptool hash -h' for more information."
+}
+
+@test "bad --worker-memory and --task-timeout values are usage errors" {
+	run -2 --separate-stderr "$PTOOL" hash --mode=fork --worker-memory=lots f
+	assert_equal "${stderr%%$'\n'*}" "ptool: hash: --worker-memory: 'lots' is not a size (a number, with K, M, G or T)"
+	run -2 --separate-stderr "$PTOOL" hash --mode=fork --worker-memory=1M f
+	assert_equal "${stderr%%$'\n'*}" "ptool: hash: --worker-memory: '1M' is less than the least that works, 16M"
+	run -2 --separate-stderr "$PTOOL" hash --mode=fork --task-timeout=0 f
+	assert_equal "${stderr%%$'\n'*}" "ptool: hash: --task-timeout: '0' is not a number of seconds from 0 to 86400"
+}
+
+@test "SIGTERM during a fork-mode run ends it with status 143 and leaves no worker" {
+	mkfifo list
+	"$PTOOL" hash --mode=fork -j2 -T list >/dev/null &
+	local pid=$!
+	exec 7>list
+	local i ws=
+	for i in $(seq 50); do
+		ws=$(workers_of "$pid")
+		[ "$(wc -w <<<"$ws")" -eq 2 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	exec 7>&-
+	assert_equal "$st" 143
+	for i in $(seq 50); do
+		alive=
+		for w in $ws; do
+			kill -0 "$w" 2>/dev/null && alive+=" $w"
+		done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
+	[ -z "$alive" ] || fail "workers still alive:$alive"
+}

@@ -27,7 +27,7 @@ static void run(unsigned workers, unsigned ntasks)
 
 	CHECK(arena_init(&a, depth, 4096, depth, 64, ARENA_SHARED) == 0);
 	CHECK(waker_init(&w) == 0);
-	struct pool *p = pool_create(POOL_THREAD, workers, depth, add_task, &a, &w);
+	struct pool *p = pool_create(POOL_THREAD, workers, depth, add_task, &a, &w, NULL);
 	CHECK(p != NULL);
 	if (!p)
 		return;
@@ -57,7 +57,7 @@ static void run(unsigned workers, unsigned ntasks)
 				seen++;
 				continue;
 			}
-			waker_sleep(&w, -1, -1);
+			waker_sleep(&w, -1, -1, -1);
 		}
 		for (unsigned i = 0; i < ntasks; i++)
 			CHECK(*(uint64_t *)arena_slot(&a, i) == i + 1);
