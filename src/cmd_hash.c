@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "out.h"
 #include "pathlist.h"
+#include "stats.h"
 #include "walk.h"
 #include "xio.h"
 
@@ -32,36 +33,40 @@ enum {
 	OPT_MODE,
 	OPT_WORKER_MEMORY,
 	OPT_TASK_TIMEOUT,
+	OPT_STATS,
 	OPT_HELP,
 };
 
 static const char *const algo_values[] = { "xxh128", "xxh3", "xxh64", "xxh32", NULL };
 static const char *const h_values[] = { "0", "1", "2", "3", NULL };
 static const char *const mode_values[] = { "thread", "fork", NULL };
+static const char *const stats_values[] = { "text", "json", NULL };
 
 const struct opt hash_options[] = {
 	{ OPT_ALGO, 'a', "algo", "NAME", "algorithm: xxh128 (default), xxh3, xxh64, xxh32",
-	  OPT_COMPLETE_VALUES, algo_values },
+	  OPT_COMPLETE_VALUES, algo_values, false },
 	{ OPT_H, 'H', NULL, "N", "algorithm as xxhsum numbers it: 0 xxh32, 1 xxh64, 2 xxh128, 3 xxh3",
-	  OPT_COMPLETE_VALUES, h_values },
-	{ OPT_TAG, 0, "tag", NULL, "BSD-style lines: XXH64 (name) = hex", 0, NULL },
-	{ OPT_LE, 0, "little-endian", NULL, "digests in little-endian byte order", 0, NULL },
-	{ OPT_ZERO, 'z', "zero", NULL, "end lines with NUL, not newline; no escaping", 0, NULL },
-	{ OPT_JSON, 0, "json", NULL, "JSON Lines: path, algo, hash, size", 0, NULL },
+	  OPT_COMPLETE_VALUES, h_values, false },
+	{ OPT_TAG, 0, "tag", NULL, "BSD-style lines: XXH64 (name) = hex", 0, NULL, false },
+	{ OPT_LE, 0, "little-endian", NULL, "digests in little-endian byte order", 0, NULL, false },
+	{ OPT_ZERO, 'z', "zero", NULL, "end lines with NUL, not newline; no escaping", 0, NULL, false },
+	{ OPT_JSON, 0, "json", NULL, "JSON Lines: path, algo, hash, size", 0, NULL, false },
 	{ OPT_FILES_FROM, 'T', "files-from", "FILE", "read input paths from FILE (- for stdin)",
-	  OPT_COMPLETE_FILE, NULL },
-	{ OPT_NULL, '0', "null", NULL, "paths in the -T list end with NUL, not newline", 0, NULL },
-	{ OPT_FOLLOW, 'L', "follow", NULL, "follow symbolic links inside directories", 0, NULL },
-	{ OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, NULL },
-	{ OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, NULL },
-	{ OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL },
+	  OPT_COMPLETE_FILE, NULL, false },
+	{ OPT_NULL, '0', "null", NULL, "paths in the -T list end with NUL, not newline", 0, NULL, false },
+	{ OPT_FOLLOW, 'L', "follow", NULL, "follow symbolic links inside directories", 0, NULL, false },
+	{ OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, NULL, false },
+	{ OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, NULL, false },
+	{ OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL, false },
 	{ OPT_MODE, 0, "mode", "MODE", "workers are threads (thread, the default) or processes (fork)",
-	  OPT_COMPLETE_VALUES, mode_values },
+	  OPT_COMPLETE_VALUES, mode_values, false },
 	{ OPT_WORKER_MEMORY, 0, "worker-memory", "SIZE",
-	  "fork mode: address-space limit of each worker (e.g. 512M, 2G)", 0, NULL },
+	  "fork mode: address-space limit of each worker (e.g. 512M, 2G)", 0, NULL, false },
 	{ OPT_TASK_TIMEOUT, 0, "task-timeout", "SECONDS",
-	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL },
-	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL },
+	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL, false },
+	{ OPT_STATS, 0, "stats", "FORMAT", "after the run, what it took on stderr (text or json)",
+	  OPT_COMPLETE_VALUES, stats_values, true },
+	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL, false },
 	{ 0 },
 };
 
@@ -77,6 +82,7 @@ struct hash_cmd {
 	enum pool_kind mode;
 	struct pool_limits limits;
 	double timeout_s;
+	int stats;              /* 0 none, 1 text, 2 json */
 	/* the run */
 	char **operands;
 	int noperands, next_operand;
@@ -155,6 +161,14 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 		c->limits.timeout_ms = (unsigned)(c->timeout_s * 1000 + 0.5);
 		if (c->limits.timeout_ms == 0)
 			c->limits.timeout_ms = 1;
+		break;
+	case OPT_STATS:
+		if (!v || strcmp(v, "text") == 0)
+			c->stats = 1;
+		else if (strcmp(v, "json") == 0)
+			c->stats = 2;
+		else
+			die_usage("unknown --stats format '%s' (valid: text, json)", v);
 		break;
 	case OPT_MODE:
 		if (strcmp(v, "thread") == 0)
@@ -406,6 +420,13 @@ int cmd_hash(int argc, char **argv)
 		.ctx = c,
 		.input_fd = c->list_open ? c->list.fd : -1,
 	};
+	struct run_stats *stats = NULL;
+	if (c->stats) {
+		stats = calloc(1, sizeof *stats);
+		if (!stats)
+			die("out of memory");
+		conf.stats = stats;
+	}
 	int r = loop_run(&conf, w);
 	int status = c->failures ? 1 : 0;
 	if (r < 0) {
@@ -423,6 +444,15 @@ int cmd_hash(int argc, char **argv)
 		if (c->out.error != EPIPE)
 			diag_error("write error: %s", strerror(c->out.error));
 		status = 1;
+	}
+	if (stats) {
+		/* After the output, so a pipe's reader has it all first. */
+		struct strbuf sb = { 0 };
+		stats_format(&sb, stats, c->stats == 2);
+		if (!sb.failed)
+			(void)xwrite_all(STDERR_FILENO, sb.data, sb.len);
+		sb_release(&sb);
+		free(stats);
 	}
 	if (c->list_open) {
 		if (c->list.fd != STDIN_FILENO)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -177,6 +178,7 @@ static void pump(struct loop *l, struct file *f)
 			.slot = (uint32_t)(f->seq % l->window),
 			.len = f->rlen,
 			.tag = f->seq,
+			.t_submit = stats_now_ns(),
 		};
 		if (pool_submit(l->pool, &t) < 0)
 			PTOOL_BUG("task queue overflow");
@@ -263,6 +265,14 @@ static void on_task(struct loop *l, const struct task *t)
 	struct file *f = file_of(l, t->tag);
 
 	f->task_busy = false;
+	if (l->conf->stats) {
+		struct run_stats *s = l->conf->stats;
+		uint64_t run = t->t_end - t->t_start;
+		s->tasks++;
+		s->busy_ns += run;
+		hist_add(&s->run, run);
+		hist_add(&s->wait, t->t_start > t->t_submit ? t->t_start - t->t_submit : 0);
+	}
 	arena_put_buf(&l->arena, (unsigned)f->hbuf);
 	f->hbuf = -1;
 	if (t->timed_out)
@@ -354,6 +364,36 @@ static unsigned fd_budget(void)
 	return budget < 1 ? 1 : budget > 1024 ? 1024 : (unsigned)budget;
 }
 
+static void count(struct run_stats *s, const struct loop_result *r)
+{
+	if (r->outcome == LOOP_SKIPPED)
+		return;
+	s->inputs++;
+	if (r->outcome == LOOP_FAILED)
+		s->failed++;
+	else
+		s->bytes += r->size;
+}
+
+/* What the main process and the workers used. */
+static void usage_stats(struct run_stats *s, const struct pool_usage *work, bool threads)
+{
+	struct rusage self;
+	if (getrusage(RUSAGE_SELF, &self) < 0)
+		return;
+	s->work_user = work->utime;
+	s->work_sys = work->stime;
+	s->work_maxrss_kb = work->maxrss_kb;
+	s->main_maxrss_kb = self.ru_maxrss;
+	/* Threads count in the process's own time: take theirs out. */
+	if (threads) {
+		timersub(&self.ru_utime, &work->utime, &self.ru_utime);
+		timersub(&self.ru_stime, &work->stime, &self.ru_stime);
+	}
+	s->main_user = self.ru_utime;
+	s->main_sys = self.ru_stime;
+}
+
 /* Take every completion that is ready.  True if there was any. */
 static bool drain(struct loop *l)
 {
@@ -392,6 +432,8 @@ static int run(struct loop *l)
 
 		struct file *f;
 		while ((f = reorder_pop(&l->order))) {
+			if (l->conf->stats && !l->stopping)
+				count(l->conf->stats, &f->res);
 			if (!l->stopping && l->conf->emit(l->conf->ctx, &f->res) < 0)
 				l->stopping = true;
 			free(f->path);
@@ -459,13 +501,22 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 		goto fail_pool;
 
 	l.max_fds = fd_budget();
+	uint64_t t0 = stats_now_ns();
 	ret = run(&l);
 	if (l.fatal) {
 		ret = -1;
 		err = l.fatal_errno;
 	}
 	ioq_destroy(l.ioq);
-	pool_destroy(l.pool);
+	struct pool_usage usage;
+	pool_destroy(l.pool, &usage);
+	if (conf->stats) {
+		conf->stats->wall_ns = stats_now_ns() - t0;
+		conf->stats->io = "sync";
+		conf->stats->mode = conf->mode == POOL_FORK ? "fork" : "thread";
+		conf->stats->jobs = jobs;
+		usage_stats(conf->stats, &usage, conf->mode == POOL_THREAD);
+	}
 	for (unsigned i = 0; i < l.window; i++)
 		free(l.files[i].path);
 	free(l.files);
@@ -477,7 +528,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 
 fail_pool:
 	err = errno;
-	pool_destroy(l.pool);
+	pool_destroy(l.pool, NULL);
 	errno = err;
 fail_files:
 	err = errno;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "pool.h"
+#include "stats.h"
 #include "walk.h"
 
 enum loop_outcome {
@@ -57,6 +58,7 @@ struct loop_conf {
 	void (*idle)(void *ctx);
 	void *ctx;
 	int input_fd;           /* polled when the walk's source is not ready; -1 */
+	struct run_stats *stats;    /* filled in when not NULL */
 };
 
 /* Run every input of walk through the pool.  0 when the run ended (whether

@@ -20,6 +20,7 @@
  *   reorder.c      results back into input order
  *   hash.c         xxHash as a task function
  *   format.c       hex, escaped names, JSON strings
+ *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
  *   xio.c          EINTR-safe read/write/close
  */

@@ -126,7 +126,7 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 			const struct opt *o = find_long(table, name, len);
 			if (!o)
 				unknown_long(table, name, len);
-			if (!o->metavar) {
+			if (!o->metavar || (o->optional && !eq)) {
 				if (eq)
 					die_usage("option '--%s' takes no value", o->long_name);
 				fn(ctx, o, NULL);
@@ -237,8 +237,9 @@ void opt_usage(FILE *out, const char *synopsis, const struct opt *table)
 		else
 			n = snprintf(left, sizeof left, "-%c", table->short_name);
 		if (table->metavar && n > 0 && (size_t)n < sizeof left)
-			snprintf(left + n, sizeof left - (size_t)n, "%s%s",
-			         table->long_name ? "=" : " ", table->metavar);
+			snprintf(left + n, sizeof left - (size_t)n, table->optional ? "[=%s]" : "%s%s",
+			         table->optional ? table->metavar : table->long_name ? "=" : " ",
+			         table->metavar);
 		if (strlen(left) <= 24)
 			fprintf(out, "  %-24s  %s\n", left, table->help);
 		else
@@ -252,7 +253,8 @@ void opt_complete(FILE *out, const struct opt *table, const char *option)
 		for (; table->id; table++) {
 			if (!table->help)
 				continue;
-			const char *mv = table->metavar ? table->metavar : "";
+			/* An optional value is never a word of its own. */
+			const char *mv = table->metavar && !table->optional ? table->metavar : "";
 			if (table->short_name)
 				fprintf(out, "-%c\t%s\t%s\n", table->short_name, mv, table->help);
 			if (table->long_name)

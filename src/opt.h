@@ -24,6 +24,8 @@ struct opt {
 	const char *help;
 	enum opt_complete complete;
 	const char *const *values;  /* NULL-terminated, for OPT_COMPLETE_VALUES */
+	bool optional;              /* the value may be left out: --stats or
+	                               --stats=json, never --stats json */
 };
 
 /* Called once per option met, with its value (NULL for flags). */

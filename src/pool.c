@@ -3,6 +3,8 @@
 
 #include <errno.h>
 
+#include "stats.h"
+
 struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, task_fn *fn,
                          const struct arena *arena, struct waker *waker,
                          const struct pool_limits *limits)
@@ -43,8 +45,17 @@ int pool_fd(const struct pool *pool)
 	return pool->ops->fd(pool);
 }
 
-void pool_destroy(struct pool *pool)
+void pool_destroy(struct pool *pool, struct pool_usage *usage)
 {
+	if (usage)
+		*usage = (struct pool_usage){ 0 };
 	if (pool)
-		pool->ops->destroy(pool);
+		pool->ops->destroy(pool, usage);
+}
+
+void pool_run_task(task_fn *fn, struct task *task, const struct arena *arena)
+{
+	task->t_start = stats_now_ns();
+	task->status = fn(task, arena);
+	task->t_end = stats_now_ns();
 }

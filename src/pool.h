@@ -13,6 +13,7 @@
 #define PTOOL_POOL_H
 
 #include <stdint.h>
+#include <sys/time.h>
 
 #include "arena.h"
 #include "waker.h"
@@ -34,6 +35,15 @@ struct task {
 	                     running it (twice: once more on a fresh worker) */
 	uint32_t timed_out; /* fork mode: killed for running past the limit */
 	uint32_t tries;   /* the pool's: runs started */
+	/* CLOCK_MONOTONIC ns (one clock for all processes): set by the caller
+	 * at submit, and by the worker around the task function. */
+	uint64_t t_submit, t_start, t_end;
+};
+
+/* What the workers used, for --stats. */
+struct pool_usage {
+	struct timeval utime, stime;
+	long maxrss_kb;           /* the largest worker process; 0 for threads */
 };
 
 /* Runs on a worker; touches only the task's buffer and slot. */
@@ -74,8 +84,12 @@ int pool_timeout(const struct pool *pool);
 /* A descriptor the loop should also poll, or -1. */
 int pool_fd(const struct pool *pool);
 
-/* Waits for the tasks already submitted, then stops the workers. */
-void pool_destroy(struct pool *pool);
+/* Waits for the tasks already submitted, then stops the workers; what
+ * they used goes into usage (may be NULL). */
+void pool_destroy(struct pool *pool, struct pool_usage *usage);
+
+/* Run a task function as workers do: timestamps around it. */
+void pool_run_task(task_fn *fn, struct task *task, const struct arena *arena);
 
 /* The backend's ops table: one per kind. */
 struct pool_ops {
@@ -84,7 +98,7 @@ struct pool_ops {
 	void (*flush)(struct pool *pool);     /* may be NULL */
 	int (*timeout)(const struct pool *pool); /* may be NULL */
 	int (*fd)(const struct pool *pool);
-	void (*destroy)(struct pool *pool);
+	void (*destroy)(struct pool *pool, struct pool_usage *usage);
 };
 
 struct pool {

@@ -141,7 +141,7 @@ _Noreturn static void worker_main(int fd, task_fn *fn, const struct arena *arena
 				abort();    /* SIGABRT: sanitizers leave it alone */
 			while (t[i].len == hang_len)
 				pause();
-			t[i].status = fn(&t[i], arena);
+			pool_run_task(fn, &t[i], arena);
 		}
 		if (send(fd, t, (size_t)n, MSG_NOSIGNAL) != n)
 			_exit(1);
@@ -696,7 +696,7 @@ static int fork_fd(const struct pool *pool)
 	return ((const struct pool_fork *)pool)->epfd;
 }
 
-static void fork_destroy(struct pool *pool)
+static void fork_destroy(struct pool *pool, struct pool_usage *usage)
 {
 	struct pool_fork *p = (struct pool_fork *)pool;
 
@@ -707,8 +707,15 @@ static void fork_destroy(struct pool *pool)
 	free(p->w);
 	/* The server sees its socket close, stops its workers and exits. */
 	xclose(p->srv);
-	while (waitpid(p->server, NULL, 0) < 0 && errno == EINTR)
+	/* The server has reaped its workers: its usage includes theirs. */
+	struct rusage ru = { 0 };
+	while (wait4(p->server, NULL, 0, &ru) < 0 && errno == EINTR)
 		;
+	if (usage) {
+		usage->utime = ru.ru_utime;
+		usage->stime = ru.ru_stime;
+		usage->maxrss_kb = ru.ru_maxrss;
+	}
 	xclose(p->epfd);
 	free(p->pending.t);
 	free(p->done.t);
@@ -763,7 +770,7 @@ struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
 
 fail_server:
 	err = errno;
-	fork_destroy(&p->base);
+	fork_destroy(&p->base, NULL);
 	errno = err;
 	return NULL;
 fail_ep:

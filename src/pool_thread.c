@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "queue.h"
 
@@ -24,6 +25,8 @@ struct pool_thread {
 	struct waker *waker;
 	pthread_t *threads;
 	unsigned nthreads;
+	pthread_mutex_t usage_lock;
+	struct pool_usage usage;  /* the workers' CPU time, added as they end */
 };
 
 static void *worker_main(void *arg)
@@ -34,7 +37,7 @@ static void *worker_main(void *arg)
 
 	while ((n = queue_pop_some(&p->todo, tasks, BATCH))) {
 		for (size_t i = 0; i < n; i++)
-			tasks[i].status = p->fn(&tasks[i], p->arena);
+			pool_run_task(p->fn, &tasks[i], p->arena);
 		/* Cannot be full: the loop has at most depth tasks out. */
 		long done = queue_push_many(&p->done, tasks, n);
 		if (done < 0)
@@ -44,6 +47,13 @@ static void *worker_main(void *arg)
 		 * the last worker to find it empty wakes the loop. */
 		if (done >= BATCH || queue_empty(&p->todo))
 			waker_notify(p->waker);
+	}
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+		pthread_mutex_lock(&p->usage_lock);
+		timeradd(&p->usage.utime, &ru.ru_utime, &p->usage.utime);
+		timeradd(&p->usage.stime, &ru.ru_stime, &p->usage.stime);
+		pthread_mutex_unlock(&p->usage_lock);
 	}
 	return NULL;
 }
@@ -65,11 +75,14 @@ static int thread_fd(const struct pool *pool)
 	return -1;
 }
 
-static void thread_destroy(struct pool *pool)
+static void thread_destroy(struct pool *pool, struct pool_usage *usage)
 {
 	struct pool_thread *p = (struct pool_thread *)pool;
 
 	queue_crew_stop(&p->todo, p->threads, p->nthreads);
+	if (usage)
+		*usage = p->usage;
+	pthread_mutex_destroy(&p->usage_lock);
 	queue_release(&p->done);
 	queue_release(&p->todo);
 	free(p);
@@ -92,6 +105,7 @@ struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
 	p->fn = fn;
 	p->arena = arena;
 	p->waker = waker;
+	pthread_mutex_init(&p->usage_lock, NULL);
 	if (queue_init(&p->todo, depth, sizeof(struct task)) < 0)
 		goto fail_p;
 	if (queue_init(&p->done, depth, sizeof(struct task)) < 0)
@@ -105,6 +119,7 @@ fail_done:
 fail_todo:
 	queue_release(&p->todo);
 fail_p:
+	pthread_mutex_destroy(&p->usage_lock);
 	free(p);
 	return NULL;
 }

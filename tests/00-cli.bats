@@ -13,7 +13,7 @@ setup() {
 # Every option spelling of `ptool hash`, from the option table of the spec.
 HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	-T --files-from -0 --null -L --follow -x --one-file-system --exclude
-	-j --jobs --mode --worker-memory --task-timeout -h --help)
+	-j --jobs --mode --worker-memory --task-timeout --stats -h --help)
 
 @test "ptool --version prints the version and exits 0" {
 	run -0 --separate-stderr ptool --version

@@ -449,3 +449,27 @@ mklinks() {
 	assert_output "$(xxhsum -H1 /proc/version)"
 	[ -z "$stderr" ]
 }
+
+@test "--stats reports the run on stderr and leaves stdout alone" {
+	run -0 --separate-stderr ptool hash --stats tree/plain.txt tree/one
+	assert_output "$(xxhsum -H2 tree/plain.txt tree/one)"
+	[[ $stderr == *"inputs        2 (0 failed), "* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"task run      p50 "* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"utilization   "* ]] || fail "stderr: $stderr"
+}
+
+@test "--stats=json is one JSON object with the counts of the run" {
+	local bytes
+	bytes=$(cat tree/plain.txt tree/one | wc -c)
+	run -1 --separate-stderr ptool hash --stats=json tree/plain.txt missing tree/one
+	local json=${stderr##*$'\n'}
+	assert_equal "$(jq -r '.inputs, .failed, .bytes, .tasks' <<<"$json" | tr '\n' ' ')" \
+		"3 1 $bytes 2 "
+	assert_equal "$(jq -r '[.mode == "thread" or .mode == "fork", .io, (.wall_s >= 0), (.task_run_ns.p50 <= .task_run_ns.max)] | @tsv' <<<"$json")" \
+		"$(printf 'true\tsync\ttrue\ttrue')"
+}
+
+@test "an unknown --stats format is a usage error" {
+	run -2 --separate-stderr ptool hash --stats=xml tree/one
+	assert_usage_error "ptool: hash: unknown --stats format 'xml' (valid: text, json)"
+}

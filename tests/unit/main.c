@@ -19,6 +19,7 @@ static const struct {
 	{ "format", test_format },
 	{ "opt", test_opt },
 	{ "walk", test_walk },
+	{ "stats", test_stats },
 };
 
 int main(int argc, char **argv)

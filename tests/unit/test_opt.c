@@ -7,10 +7,10 @@
 
 enum { A = 1, Z, J, L };
 static const struct opt table[] = {
-	{ A, 'a', "algo", "NAME", "algorithm", 0, NULL },
-	{ Z, 'z', "zero", NULL, "zero", 0, NULL },
-	{ J, 'j', "jobs", "N", "jobs", 0, NULL },
-	{ L, 'L', "follow", NULL, "follow", 0, NULL },
+	{ A, 'a', "algo", "NAME", "algorithm", 0, NULL, false },
+	{ Z, 'z', "zero", NULL, "zero", 0, NULL, false },
+	{ J, 'j', "jobs", "N", "jobs", 0, NULL, false },
+	{ L, 'L', "follow", NULL, "follow", 0, NULL, false },
 	{ 0 },
 };
 

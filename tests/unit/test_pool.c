@@ -64,7 +64,7 @@ static void run(unsigned workers, unsigned ntasks)
 	}
 	struct task t;
 	CHECK(pool_reap(p, &t) == 0);
-	pool_destroy(p);
+	pool_destroy(p, NULL);
 	waker_release(&w);
 	arena_release(&a);
 }

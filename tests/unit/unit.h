@@ -23,5 +23,6 @@ void test_reorder(void);
 void test_format(void);
 void test_opt(void);
 void test_walk(void);
+void test_stats(void);
 
 #endif
