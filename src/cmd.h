@@ -16,5 +16,7 @@ extern const struct cmd cmds[];
 
 int cmd_hash(int argc, char **argv);
 extern const struct opt hash_options[];
+int cmd_bench(int argc, char **argv);
+extern const struct opt bench_options[];
 
 #endif

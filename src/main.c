@@ -3,6 +3,7 @@
  *
  *   main.c         this: commands, --help, --version, --complete
  *   cmd_hash.c     `ptool hash`: options, output lines, exit status
+ *   cmd_bench.c    `ptool bench`: a job per mode and -j, timed, compared
  *   cmd.h          the command table and option tables
  *   opt.c          option tables: parsing, -h, completion, typo hints
  *   diag.c         messages (one write each), usage errors, PTOOL_BUG
@@ -37,6 +38,7 @@
 
 const struct cmd cmds[] = {
 	{ "hash", "hash files and trees with xxHash (xxh128, xxh3, xxh64, xxh32)", cmd_hash, hash_options },
+	{ "bench", "run a job with threads and with processes, and compare", cmd_bench, bench_options },
 	{ NULL, NULL, NULL, NULL },
 };
 

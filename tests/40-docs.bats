@@ -14,16 +14,22 @@ missing_spellings() {
 	printf '%s' "$missing"
 }
 
-@test "every option of the hash table is in the man page" {
+@test "every option of every command's table is in its man page" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
-	missing=$(missing_spellings hash "$(mandoc -Tascii "$REPO_ROOT/man/ptool-hash.1" | col -b)")
-	[ -z "$missing" ] || fail "not in ptool-hash.1:$missing"
+	local c missing
+	for c in $("$PTOOL" --complete | cut -f1); do
+		missing=$(missing_spellings "$c" "$(mandoc -Tascii "$REPO_ROOT/man/ptool-$c.1" | col -b)")
+		[ -z "$missing" ] || fail "not in ptool-$c.1:$missing"
+	done
 }
 
-@test "every option of the hash table is in 'ptool hash -h'" {
-	run -0 "$PTOOL" hash -h
-	missing=$(missing_spellings hash "$output")
-	[ -z "$missing" ] || fail "not in -h:$missing"
+@test "every option of every command's table is in its -h" {
+	local c missing
+	for c in $("$PTOOL" --complete | cut -f1); do
+		run -0 "$PTOOL" "$c" -h
+		missing=$(missing_spellings "$c" "$output")
+		[ -z "$missing" ] || fail "not in ptool $c -h:$missing"
+	done
 }
 
 @test "every command is in ptool(1) and in 'ptool --help'" {
