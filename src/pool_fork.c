@@ -64,6 +64,7 @@ struct fworker {
 	bool busy;            /* it has tasks out (ntasks > 0) */
 	bool gone;            /* its socket closed: waiting for its status */
 	bool reaped;          /* its status came: waiting for its socket to close */
+	bool ready;           /* it said it is set up: tasks may go to it */
 	int status;
 	unsigned ran;         /* batches it finished */
 	/* Up to DEPTH batches out, oldest first, so that a worker never waits
@@ -91,9 +92,9 @@ struct pool_fork {
 	struct fworker *w;
 	unsigned nw;          /* entries in w */
 	unsigned want;        /* live workers wanted */
-	unsigned live, spawning;
+	unsigned live, spawning, ready;
 	unsigned room;        /* live workers with fewer than DEPTH batches out */
-	unsigned early_deaths; /* deaths of workers that never ran a task, in a row */
+	unsigned early_deaths; /* workers that died before they were ready, in a row */
 	struct tasks pending, done;
 	int error;            /* the pool cannot go on: errno */
 	struct pool_limits limits;
@@ -124,9 +125,14 @@ _Noreturn static void worker_main(int fd, task_fn *fn, const struct arena *arena
 	/* For the tests: a task of exactly this many bytes crashes its worker. */
 	const char *crash = getenv("PTOOL_TEST_CRASH_LEN");
 	uint64_t crash_len = crash ? strtoull(crash, NULL, 10) : UINT64_MAX;
-	/* ... and one of this many bytes hangs it. */
+	/* ... one of this many bytes hangs it ... */
 	const char *hang = getenv("PTOOL_TEST_HANG_LEN");
 	uint64_t hang_len = hang ? strtoull(hang, NULL, 10) : UINT64_MAX;
+	/* ... and this makes it die before it is ready. */
+	if (getenv("PTOOL_TEST_WORKER_EXIT"))
+		_exit(3);
+	if (send(fd, "R", 1, MSG_NOSIGNAL) != 1)
+		_exit(1);
 	struct task t[BATCH];
 
 	for (;;) {
@@ -403,7 +409,7 @@ static void dispatch(struct pool_fork *p, struct fworker *w)
 
 static bool usable(const struct fworker *w)
 {
-	return w->pid > 0 && !w->gone && !w->reaped;
+	return w->pid > 0 && w->ready && !w->gone && !w->reaped;
 }
 
 /* Give out the waiting tasks.  Unless forced, only good batches go: a
@@ -457,13 +463,19 @@ static void bury(struct pool_fork *p, struct fworker *w)
 				tasks_push(&p->done, &t, false);
 			}
 		}
-	} else if (w->ran == 0 && ++p->early_deaths >= 3) {
-		p->error = ECHILD;
 	}
-	if (w->nbatch < p->depth_max)
-		p->room--;
+	if (!w->ready) {
+		/* Dead before it could take a task: start-up is broken (a limit
+		 * too low, say); respawning would only loop. */
+		if (++p->early_deaths >= 3)
+			p->error = ECHILD;
+	} else {
+		p->ready--;
+		if (w->nbatch < p->depth_max)
+			p->room--;
+	}
 	w->pid = 0;
-	w->busy = w->gone = w->reaped = w->timed_out = false;
+	w->busy = w->gone = w->reaped = w->timed_out = w->ready = false;
 	w->ntasks = w->nbatch = 0;
 	p->live--;
 	top_up(p);
@@ -494,6 +506,15 @@ static void on_worker(struct pool_fork *p, struct fworker *w)
 		p->early_deaths = 0;
 		if (!w->reaped && p->pending.len >= BATCH / 2)
 			dispatch(p, w);
+		return;
+	}
+	if (n == 1 && !w->ready) {
+		w->ready = true;
+		p->ready++;
+		p->room++;
+		p->early_deaths = 0;
+		dispatch(p, w);
+		dispatch(p, w);
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -565,10 +586,8 @@ static void on_server(struct pool_fork *p)
 			return;
 		}
 		p->live++;
-		p->room++;
+		w->ready = false;
 		top_up(p);
-		dispatch(p, w);
-		dispatch(p, w);
 		return;
 	}
 	case SRV_SPAWN_FAILED:
@@ -760,7 +779,7 @@ struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
 		goto fail_server;
 	top_up(p);
 	/* Wait for the first workers, so a start-up failure is seen here. */
-	while (p->live < p->want && !p->error)
+	while (p->ready < p->want && !p->error)
 		poll_events(p, -1);
 	if (p->error) {
 		errno = p->error;

@@ -184,3 +184,10 @@ Try 'ptool hash -h' for more information."
 	done
 	[ -z "$alive" ] || fail "workers still alive:$alive"
 }
+
+@test "workers that die before they are ready stop the run with one clear error, no respawn loop" {
+	seq 1000 >f
+	run -1 --separate-stderr timeout 20 env PTOOL_TEST_WORKER_EXIT=1 "$PTOOL" hash --mode=fork -j2 f
+	assert_equal "$stderr" "ptool: hash: workers keep dying at start-up; giving up"
+	assert_output ""
+}
