@@ -270,10 +270,10 @@ count_files() {
 @test "-T - prints the results of the paths already sent while the list is still open" {
 	# The producer sends one path, then waits before closing the list: the
 	# first line must be out by then, not held back until the list ends.
-	{ echo tree/plain.txt; sleep 4; } | ptool hash -T - >"$OUT/stream" &
+	{ echo tree/plain.txt; sleep 3; } | ptool hash -T - >"$OUT/stream" &
 	local pid=$!
 	local i
-	for i in $(seq 30); do
+	for i in $(seq 20); do
 		[ -s "$OUT/stream" ] && break
 		sleep 0.1
 	done
