@@ -158,9 +158,13 @@ Try 'ptool hash -h' for more information."
 	assert_equal "${stderr%%$'\n'*}" "ptool: hash: --task-timeout: '0' is not a number of seconds from 0 to 86400"
 }
 
-@test "SIGTERM during a fork-mode run ends it with status 143 and leaves no worker" {
+# signal_ends_run SIGNAL STATUS: a fork-mode run waiting on its input list
+# gets SIGNAL, ends with STATUS and leaves no worker behind.
+signal_ends_run() {
 	mkfifo list
-	"$PTOOL" hash --mode=fork -j2 -T list >/dev/null &
+	# Background jobs of a script start with SIGINT ignored: undo that.
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' "$PTOOL" hash --mode=fork -j2 -T list \
+		>/dev/null &
 	local pid=$!
 	exec 7>list
 	local i ws=
@@ -169,11 +173,11 @@ Try 'ptool hash -h' for more information."
 		[ "$(wc -w <<<"$ws")" -eq 2 ] && break
 		sleep 0.1
 	done
-	kill -TERM "$pid"
+	kill -"$1" "$pid"
 	local st=0
 	wait "$pid" || st=$?
 	exec 7>&-
-	assert_equal "$st" 143
+	assert_equal "$st" "$2"
 	for i in $(seq 50); do
 		alive=
 		for w in $ws; do
@@ -183,6 +187,14 @@ Try 'ptool hash -h' for more information."
 		sleep 0.1
 	done
 	[ -z "$alive" ] || fail "workers still alive:$alive"
+}
+
+@test "SIGTERM during a fork-mode run ends it with status 143 and leaves no worker" {
+	signal_ends_run TERM 143
+}
+
+@test "SIGINT during a fork-mode run ends it with status 130 and leaves no worker" {
+	signal_ends_run INT 130
 }
 
 @test "workers that die before they are ready stop the run with one clear error, no respawn loop" {
