@@ -17,6 +17,31 @@ workers_of() {
 	done
 }
 
+# wait_workers PID N: set WS to the N workers of PID once they are all up.
+wait_workers() {
+	local i
+	for i in $(seq 50); do
+		WS=$(workers_of "$1")
+		[ "$(wc -w <<<"$WS")" -eq "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "expected $2 workers, saw: $WS"
+}
+
+# assert_all_gone PID...: within 5 s, none of these processes is left.
+assert_all_gone() {
+	local i p alive
+	for i in $(seq 50); do
+		alive=
+		for p in "$@"; do
+			kill -0 "$p" 2>/dev/null && alive+=" $p"
+		done
+		[ -z "$alive" ] && return 0
+		sleep 0.1
+	done
+	fail "still alive:$alive"
+}
+
 @test "fork mode gives the same output as thread mode on the awkward tree" {
 	"$MKTREE" tree
 	run -0 "$PTOOL" hash --mode=thread -j2 tree
@@ -74,27 +99,13 @@ workers_of() {
 	"$PTOOL" hash --mode=fork -j3 -T list >/dev/null &
 	local pid=$!
 	exec 7>list
-	local i ws
-	for i in $(seq 50); do
-		ws=$(workers_of "$pid")
-		[ "$(wc -w <<<"$ws")" -eq 3 ] && break
-		sleep 0.1
-	done
-	[ "$(wc -w <<<"$ws")" -eq 3 ] || fail "expected 3 workers, saw: $ws"
+	wait_workers "$pid" 3
 	local srv
 	srv=$(pgrep -P "$pid")
 	kill -9 "$pid"
 	exec 7>&-
 	wait "$pid" || true
-	for i in $(seq 50); do
-		alive=
-		for w in $ws $srv; do
-			kill -0 "$w" 2>/dev/null && alive+=" $w"
-		done
-		[ -z "$alive" ] && break
-		sleep 0.1
-	done
-	[ -z "$alive" ] || fail "still alive after ptool died:$alive"
+	assert_all_gone $WS $srv
 }
 
 @test "a normal run leaves no process behind" {
@@ -125,14 +136,9 @@ workers_of() {
 	"$PTOOL" hash --mode=fork -j2 --worker-memory=300M -T list >/dev/null &
 	local pid=$!
 	exec 7>list
-	local i ws=
-	for i in $(seq 50); do
-		ws=$(workers_of "$pid")
-		[ "$(wc -w <<<"$ws")" -eq 2 ] && break
-		sleep 0.1
-	done
+	wait_workers "$pid" 2
 	local w limit
-	for w in $ws; do
+	for w in $WS; do
 		limit=$(awk '/Max address space/ { print $4 }' "/proc/$w/limits")
 		assert_equal "$limit" $((300 << 20))
 	done
@@ -167,26 +173,13 @@ signal_ends_run() {
 		>/dev/null &
 	local pid=$!
 	exec 7>list
-	local i ws=
-	for i in $(seq 50); do
-		ws=$(workers_of "$pid")
-		[ "$(wc -w <<<"$ws")" -eq 2 ] && break
-		sleep 0.1
-	done
+	wait_workers "$pid" 2
 	kill -"$1" "$pid"
 	local st=0
 	wait "$pid" || st=$?
 	exec 7>&-
 	assert_equal "$st" "$2"
-	for i in $(seq 50); do
-		alive=
-		for w in $ws; do
-			kill -0 "$w" 2>/dev/null && alive+=" $w"
-		done
-		[ -z "$alive" ] && break
-		sleep 0.1
-	done
-	[ -z "$alive" ] || fail "workers still alive:$alive"
+	assert_all_gone $WS
 }
 
 @test "SIGTERM during a fork-mode run ends it with status 143 and leaves no worker" {
