@@ -72,24 +72,6 @@ int queue_try_pop(struct queue *q, void *out)
 	return got;
 }
 
-int queue_pop_wait(struct queue *q, void *out)
-{
-	int got = 0;
-
-	pthread_mutex_lock(&q->lock);
-	while (q->len == 0 && !q->closed) {
-		q->waiters++;
-		pthread_cond_wait(&q->nonempty, &q->lock);
-		q->waiters--;
-	}
-	if (q->len > 0) {
-		take(q, out);
-		got = 1;
-	}
-	pthread_mutex_unlock(&q->lock);
-	return got;
-}
-
 size_t queue_pop_some(struct queue *q, void *out, size_t max)
 {
 	pthread_mutex_lock(&q->lock);

@@ -14,7 +14,7 @@ struct queue {
 	pthread_cond_t nonempty;
 	unsigned char *elems;
 	size_t elem_size, cap, head, len;
-	size_t waiters;         /* consumers asleep in pop_some/pop_wait */
+	size_t waiters;         /* consumers asleep in pop_some */
 	bool closed;
 };
 
@@ -26,9 +26,6 @@ int queue_push(struct queue *q, const void *elem);
 
 /* Take the oldest element into out: 1, or 0 when empty. */
 int queue_try_pop(struct queue *q, void *out);
-
-/* Wait for an element: 1, or 0 once the queue is closed and empty. */
-int queue_pop_wait(struct queue *q, void *out);
 
 /* Wait for elements, then take up to max of them into out (an array): a
  * fair part of what is queued when other consumers are asleep (they are
