@@ -40,7 +40,7 @@ long queue_push_many(struct queue *q, const void *elems, size_t n);
 
 bool queue_empty(struct queue *q);
 
-/* Wake every waiter; pop_wait returns 0 once the queue is drained. */
+/* Wake every waiter; pop_some returns 0 once the queue is drained. */
 void queue_close(struct queue *q);
 
 /* Start n threads running fn(arg), consumers of todo.  On failure the
