@@ -27,6 +27,16 @@ PT_LDLIBS := -pthread
 XXH_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxxhash 2>/dev/null)
 XXH_LIBS := $(shell $(PKG_CONFIG) --libs libxxhash 2>/dev/null || echo -lxxhash)
 
+# io_uring through liburing when its headers are there; without them the
+# I/O threads are the only engine (PTOOL_WITH_LIBURING=0).
+URING_LIBS := $(shell $(PKG_CONFIG) --libs liburing 2>/dev/null)
+ifneq ($(URING_LIBS),)
+PT_CFLAGS += -DPTOOL_WITH_LIBURING=1 $(shell $(PKG_CONFIG) --cflags liburing)
+PT_LDLIBS += $(URING_LIBS)
+else
+PT_CFLAGS += -DPTOOL_WITH_LIBURING=0
+endif
+
 comma := ,
 ifdef SANITIZE
 OBJDIR := obj/san-$(subst $(comma),-,$(SANITIZE))

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # bench/run.sh: time `ptool hash` against its anchors on the standard corpora.
 #
-#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big]
+#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big] [--cold]
 #                [--tree-files N] [--big-files N] [--big-mib N]
 #
 # `make bench` runs it with PTOOL set to the binary it built.  The corpora are
 # made once (mkcorpus is deterministic) into a cache directory and reused.
-# With a warm cache (one untimed run of every command first), each command is
-# timed RUNS times, round robin; the table gives the median, min and max wall
-# time, and the ratio of ptool's median to each command's (below 1: ptool is
-# faster).  Then ptool's peak RSS, the median over RUNS more runs.
+# ptool runs twice, with each I/O engine (--io=uring, the first row and the
+# base of the ratios, and --io=sync).  With a warm cache (one untimed run of
+# every command first), or with --cold a cold one (the corpus's file data
+# evicted from the page cache with posix_fadvise before every timed run, by
+# bench/evict.c), each command is timed RUNS times, round robin; the table
+# gives the median, min and max wall time, and the ratio of ptool's median
+# to each command's (below 1: ptool is faster).  Then ptool's peak RSS, the median over RUNS more runs.
 #
 # Anchors, all with JOBS-way parallelism where they have any:
 #   tree  find | xargs -0 -P JOBS -n 1000 xxhsum   parallel batches
@@ -23,6 +26,7 @@
 #   PTOOL_BENCH_DIR  corpus cache (default: bench/.corpus)
 #   MKCORPUS         corpus generator (default: ../shared/bench/mkcorpus)
 #   READFLOOR        I/O-floor reader (default: readfloor beside MKCORPUS)
+#   EVICT            page-cache evictor for --cold (default: bench/evict.c)
 # Relative paths are taken from the directory the script is started in; the
 # defaults from the top of the repository.  A generator or reader that is
 # missing but has its .c file beside it is compiled into the cache.
@@ -48,13 +52,14 @@ die()
 	exit 1
 }
 
-runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256
+runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256 cold=
 while (($#)); do
 	case $1 in
 	-n?* | -j?*) set -- "${1:0:2}" "${1:2}" "${@:2}" ;; # -n5: -n 5
 	esac
 	case $1 in
 	-h | --help) help ;;
+	--cold) cold=1 && shift && continue ;;
 	-n | -j | --only | --tree-files | --big-files | --big-mib)
 		(($# >= 2)) || die "$1 needs a value"
 		case $1 in
@@ -115,6 +120,7 @@ tool()
 }
 mkcorpus=$(tool MKCORPUS "$mkcorpus")
 readfloor=$(tool READFLOOR "$readfloor" -pthread)
+evict=$(tool EVICT "$PWD/bench/evict")
 
 timer=/usr/bin/time
 if [[ ! -x $timer ]]; then
@@ -180,11 +186,13 @@ bench()
 	local name=$1 i r t0 t1 med min max base=
 	local -a times=()
 	for i in "${!cmds[@]}"; do
-		run "${cmds[i]}"
+		[[ -n $cold ]] || run "${cmds[i]}"
 		times[i]=
 	done
 	for ((r = 0; r < runs; r++)); do
 		for i in "${!cmds[@]}"; do
+			[[ -z $cold ]] || find "$corpus_dir" -type f -print0 | "$evict" ||
+				die "cannot evict $corpus_dir from the page cache"
 			t0=${EPOCHREALTIME//[!0-9]/}
 			run "${cmds[i]}"
 			t1=${EPOCHREALTIME//[!0-9]/}
@@ -220,7 +228,7 @@ P=$(q "$ptool") R=$(q "$readfloor")
 argmax=$(($(getconf ARG_MAX) / 2))
 
 echo "$("$ptool" --version 2>/dev/null || echo 'ptool ?'); $(xxhsum --version 2>&1 | head -n 1)"
-echo "$(nproc) CPUs online; -j$jobs; median of $runs runs, warm cache; ratio: ptool's median / this one's"
+echo "$(nproc) CPUs online; -j$jobs; median of $runs runs, ${cold:+cold}${cold:-warm} cache; ratio: ptool's median / this one's"
 
 table_head()
 {
@@ -230,8 +238,9 @@ table_head()
 if [[ $only != big ]]; then
 	d=tree-$tree_files
 	corpus tree "$d" "$tree_files"
-	labels=() cmds=()
-	add "ptool hash -j$jobs" "$P hash -j$jobs $d"
+	labels=() cmds=() corpus_dir=$d
+	add "ptool hash -j$jobs --io=uring" "$P hash -j$jobs --io=uring $d"
+	add "ptool hash -j$jobs --io=sync" "$P hash -j$jobs --io=sync $d"
 	add "find | xargs -P$jobs -n1000 xxhsum -H2" \
 		"find $d -type f -print0 | xargs -0 -P$jobs -n1000 xxhsum -H2"
 	add "find | xargs xxhsum -H2 (one process)" \
@@ -244,8 +253,9 @@ fi
 if [[ $only != tree ]]; then
 	d=big-${big_files}x$big_mib
 	corpus big "$d" "$big_files" "$big_mib"
-	labels=() cmds=()
-	add "ptool hash -j$jobs" "$P hash -j$jobs $d/*"
+	labels=() cmds=() corpus_dir=$d
+	add "ptool hash -j$jobs --io=uring" "$P hash -j$jobs --io=uring $d/*"
+	add "ptool hash -j$jobs --io=sync" "$P hash -j$jobs --io=sync $d/*"
 	add "xargs -P$jobs -n1 xxhsum -H2" "printf '%s\\0' $d/* | xargs -0 -P$jobs -n1 xxhsum -H2"
 	add "readfloor -j$jobs (I/O floor)" "printf '%s\\0' $d/* | $R -j$jobs"
 	table_head

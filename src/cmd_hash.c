@@ -31,6 +31,7 @@ enum {
 	OPT_EXCLUDE,
 	OPT_JOBS,
 	OPT_MODE,
+	OPT_IO,
 	OPT_WORKER_MEMORY,
 	OPT_TASK_TIMEOUT,
 	OPT_STATS,
@@ -40,6 +41,7 @@ enum {
 static const char *const algo_values[] = { "xxh128", "xxh3", "xxh64", "xxh32", NULL };
 static const char *const h_values[] = { "0", "1", "2", "3", NULL };
 static const char *const mode_values[] = { "thread", "fork", NULL };
+static const char *const io_values[] = { "auto", "uring", "sync", NULL };
 static const char *const stats_values[] = { "text", "json", NULL };
 
 const struct opt hash_options[] = {
@@ -60,6 +62,9 @@ const struct opt hash_options[] = {
 	{ OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL, false },
 	{ OPT_MODE, 0, "mode", "MODE", "workers are threads (thread, the default) or processes (fork)",
 	  OPT_COMPLETE_VALUES, mode_values, false },
+	{ OPT_IO, 0, "io", "ENGINE",
+	  "I/O engine: auto (default: uring if the kernel allows it), uring, sync",
+	  OPT_COMPLETE_VALUES, io_values, false },
 	{ OPT_WORKER_MEMORY, 0, "worker-memory", "SIZE",
 	  "fork mode: address-space limit of each worker (e.g. 512M, 2G)", 0, NULL, false },
 	{ OPT_TASK_TIMEOUT, 0, "task-timeout", "SECONDS",
@@ -80,6 +85,7 @@ struct hash_cmd {
 	size_t nexcludes;
 	unsigned jobs;
 	enum pool_kind mode;
+	enum ioq_kind io;
 	struct pool_limits limits;
 	double timeout_s;
 	int stats;              /* 0 none, 1 text, 2 json */
@@ -177,6 +183,16 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 			c->mode = POOL_FORK;
 		else
 			die_usage("unknown mode '%s' (valid: thread, fork)", v);
+		break;
+	case OPT_IO:
+		if (strcmp(v, "auto") == 0)
+			c->io = IOQ_AUTO;
+		else if (strcmp(v, "uring") == 0)
+			c->io = IOQ_URING;
+		else if (strcmp(v, "sync") == 0)
+			c->io = IOQ_SYNC;
+		else
+			die_usage("unknown I/O engine '%s' (valid: auto, uring, sync)", v);
 		break;
 	case OPT_HELP:
 		opt_usage(stdout, "ptool hash [OPTIONS] [PATH...]\n"
@@ -382,6 +398,8 @@ int cmd_hash(int argc, char **argv)
 		die_usage("--%s needs --mode=fork: threads share one process, so a limit "
 		          "on one worker would stop them all",
 		          c->limits.memory ? "worker-memory" : "task-timeout");
+	if (c->io == IOQ_URING && ioq_available(IOQ_URING) < 0)
+		die("--io=uring: io_uring cannot be used here: %s", strerror(errno));
 	static char *stdin_operand[] = { "-" };
 	if (c->noperands == 0 && !c->files_from) {
 		c->operands = stdin_operand;
@@ -411,6 +429,7 @@ int cmd_hash(int argc, char **argv)
 		.jobs = c->jobs,
 		.chunk_size = 1 << 20,
 		.mode = c->mode,
+		.io = c->io,
 		.limits = c->limits,
 		.task = hash_task,
 		.task_op = (uint32_t)c->algo,

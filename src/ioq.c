@@ -9,12 +9,30 @@
 
 struct ioq *ioq_create(enum ioq_kind kind, unsigned depth, unsigned threads, struct waker *waker)
 {
+	struct ioq *q;
+
 	switch (kind) {
+	case IOQ_AUTO:
+		q = ioq_uring_create(depth, waker);
+		return q ? q : ioq_sync_create(depth, threads, waker);
+	case IOQ_URING:
+		return ioq_uring_create(depth, waker);
 	case IOQ_SYNC:
 		return ioq_sync_create(depth, threads, waker);
 	}
 	errno = EINVAL;
 	return NULL;
+}
+
+int ioq_available(enum ioq_kind kind)
+{
+	if (kind != IOQ_URING)
+		return 0;
+	struct ioq *q = ioq_uring_create(1, NULL);
+	if (!q)
+		return -1;
+	ioq_destroy(q);
+	return 0;
 }
 
 int ioq_submit(struct ioq *q, struct ioq_req *req)
@@ -25,6 +43,16 @@ int ioq_submit(struct ioq *q, struct ioq_req *req)
 struct ioq_req *ioq_pop(struct ioq *q)
 {
 	return q->ops->pop(q);
+}
+
+void ioq_wait(struct ioq *q, struct waker *w, int extra_fd, int extra_fd2, int timeout_ms)
+{
+	q->ops->wait(q, w, extra_fd, extra_fd2, timeout_ms);
+}
+
+const char *ioq_name(const struct ioq *q)
+{
+	return q->ops->name;
 }
 
 void ioq_destroy(struct ioq *q)
@@ -78,8 +106,7 @@ static ssize_t fill(struct ioq_req *req, bool *eof)
 			break;
 		}
 		done += (size_t)n;
-		if (req->expect_size >= 0 && req->offset + (off_t)done == req->expect_size &&
-		    done < req->cap) {
+		if (ioq_short_eof(req, done)) {
 			*eof = true;
 			break;
 		}
@@ -103,7 +130,7 @@ static void do_read(struct ioq_req *req)
 		close_req(req);
 }
 
-void ioq_do_blocking(struct ioq_req *req)
+void ioq_reset(struct ioq_req *req)
 {
 	req->error = 0;
 	req->len = 0;
@@ -111,7 +138,42 @@ void ioq_do_blocking(struct ioq_req *req)
 	req->closed = false;
 	req->not_regular = false;
 	req->changed = false;
+}
 
+bool ioq_short_eof(const struct ioq_req *req, size_t done)
+{
+	return req->expect_size >= 0 && req->offset + (off_t)done == req->expect_size &&
+	       done < req->cap;
+}
+
+bool ioq_opened(struct ioq_req *req, mode_t mode, off_t size, struct timespec mtime)
+{
+	if ((req->flags & IOQ_REGULAR_ONLY) && !S_ISREG(mode)) {
+		req->not_regular = true;
+		return false;
+	}
+	if ((req->oflags & O_NONBLOCK) && !S_ISREG(mode)) {
+		/* Only to keep open(2) from blocking; reads of streams
+		 * named by the user may wait. */
+		int fl = fcntl(req->fd, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(req->fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	if (S_ISREG(mode)) {
+		req->expect_size = size;
+		req->mtime = mtime;
+	} else {
+		req->expect_size = -1;
+	}
+	req->offset = 0;
+	return true;
+}
+
+void ioq_do_blocking(struct ioq_req *req)
+{
+	struct stat st;
+
+	ioq_reset(req);
 	switch (req->op) {
 	case IOQ_OPEN:
 		req->fd = open(req->path, req->oflags);
@@ -119,30 +181,15 @@ void ioq_do_blocking(struct ioq_req *req)
 			fail(req, IOQ_OPEN, errno);
 			return;
 		}
-		if (fstat(req->fd, &req->st) < 0) {
+		if (fstat(req->fd, &st) < 0) {
 			fail(req, IOQ_OPEN, errno);
 			close_req(req);
 			return;
 		}
-		if ((req->flags & IOQ_REGULAR_ONLY) && !S_ISREG(req->st.st_mode)) {
-			req->not_regular = true;
+		if (!ioq_opened(req, st.st_mode, st.st_size, st.st_mtim)) {
 			close_req(req);
 			return;
 		}
-		if ((req->oflags & O_NONBLOCK) && !S_ISREG(req->st.st_mode)) {
-			/* Only to keep open(2) from blocking; reads of streams
-			 * named by the user may wait. */
-			int fl = fcntl(req->fd, F_GETFL);
-			if (fl >= 0)
-				(void)fcntl(req->fd, F_SETFL, fl & ~O_NONBLOCK);
-		}
-		if (S_ISREG(req->st.st_mode)) {
-			req->expect_size = req->st.st_size;
-			req->mtime = req->st.st_mtim;
-		} else {
-			req->expect_size = -1;
-		}
-		req->offset = 0;
 		if (req->buf)
 			do_read(req);
 		return;

@@ -15,8 +15,9 @@
  * it changed while read (changed); one that did not is a file whose size
  * says nothing of its content (/proc), and is no error.
  *
- * Engines sit behind an ops table: ioq_sync.c (blocking calls on I/O
- * threads); io_uring later. */
+ * Engines sit behind an ops table: ioq_uring.c (io_uring: the loop's own
+ * thread submits, the kernel does the work) and ioq_sync.c (blocking
+ * calls on I/O threads).  Both give the same results, errors included. */
 #ifndef PTOOL_IOQ_H
 #define PTOOL_IOQ_H
 
@@ -35,6 +36,8 @@ enum ioq_op {
 enum ioq_flags {
 	IOQ_REGULAR_ONLY = 1 << 0,  /* OPEN: give up (not_regular) on anything else */
 	IOQ_CLOSE_AT_END = 1 << 1,  /* close at end of file or on error */
+	IOQ_MAY_BLOCK = 1 << 2,     /* OPEN: may wait (a FIFO waits for a writer):
+	                               never try it without blocking */
 };
 
 struct ioq_req {
@@ -61,28 +64,57 @@ struct ioq_req {
 	bool closed;        /* the engine closed fd (fd is then -1) */
 	bool changed;       /* at end of file the size read was not the size at
 	                       open, and a new fstat shows size or mtime moved */
-	struct stat st;     /* OPEN */
+	/* the engine's own */
+	int stage;
+	struct statx stx;
 };
 
 enum ioq_kind {
+	IOQ_AUTO,   /* io_uring where the kernel allows it, else sync */
+	IOQ_URING,
 	IOQ_SYNC,
 };
 
 struct ioq;
 
+/* NULL with errno when the engine cannot run here (IOQ_URING: the ring
+ * was refused, or an operation it needs is missing).  IOQ_AUTO falls
+ * back to the I/O threads without a word. */
 struct ioq *ioq_create(enum ioq_kind kind, unsigned depth, unsigned threads, struct waker *waker);
+/* Can the engine run here?  0, or -1 with the errno ioq_create would
+ * give. */
+int ioq_available(enum ioq_kind kind);
+/* Queue a request; never blocks.  It may go to the kernel only at the
+ * next ioq_pop() or ioq_wait(). */
 int ioq_submit(struct ioq *q, struct ioq_req *req);
 /* A completed request, or NULL when none is ready. */
 struct ioq_req *ioq_pop(struct ioq *q);
+/* Sleep, after waker_prepare() and a drain that found nothing, until a
+ * request completes, the waker is notified, one of the extra descriptors
+ * (those >= 0) is readable, or timeout_ms passes (-1: no limit). */
+void ioq_wait(struct ioq *q, struct waker *w, int extra_fd, int extra_fd2, int timeout_ms);
+/* "uring" or "sync". */
+const char *ioq_name(const struct ioq *q);
 /* Waits for the requests already submitted, then stops. */
 void ioq_destroy(struct ioq *q);
 
 /* What an engine does for one request, with blocking calls. */
 void ioq_do_blocking(struct ioq_req *req);
 
+/* Shared by the engines.  ioq_reset clears a request's results.
+ * ioq_opened takes what a stat of the newly opened req->fd said: false
+ * when the file is to be closed unread (not_regular is then set).
+ * ioq_short_eof: a read that has filled done bytes of the buffer stopped
+ * short at the size the file had at open, so it is at its end. */
+void ioq_reset(struct ioq_req *req);
+bool ioq_opened(struct ioq_req *req, mode_t mode, off_t size, struct timespec mtime);
+bool ioq_short_eof(const struct ioq_req *req, size_t done);
+
 struct ioq_ops {
+	const char *name;
 	int (*submit)(struct ioq *q, struct ioq_req *req);
 	struct ioq_req *(*pop)(struct ioq *q);
+	void (*wait)(struct ioq *q, struct waker *w, int extra_fd, int extra_fd2, int timeout_ms);
 	void (*destroy)(struct ioq *q);
 };
 
@@ -91,5 +123,7 @@ struct ioq {
 };
 
 struct ioq *ioq_sync_create(unsigned depth, unsigned threads, struct waker *waker);
+/* NULL with errno: ENOSYS when built without liburing. */
+struct ioq *ioq_uring_create(unsigned depth, struct waker *waker);
 
 #endif

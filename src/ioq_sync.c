@@ -63,9 +63,17 @@ static void sync_destroy(struct ioq *base)
 	free(q);
 }
 
+static void sync_wait(struct ioq *base, struct waker *w, int extra_fd, int extra_fd2,
+                      int timeout_ms)
+{
+	waker_sleep(w, extra_fd, extra_fd2, timeout_ms);
+}
+
 static const struct ioq_ops sync_ops = {
+	.name = "sync",
 	.submit = sync_submit,
 	.pop = sync_pop,
+	.wait = sync_wait,
 	.destroy = sync_destroy,
 };
 

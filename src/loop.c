@@ -40,6 +40,7 @@ struct file {
 	int rbuf;               /* buffer being read, or read and waiting; -1 */
 	size_t rlen;
 	int hbuf;               /* buffer out with a task; -1 */
+	bool regular;           /* the walk saw a regular file */
 	bool active;            /* between start and finish */
 	bool io_busy, task_busy;
 	bool rready;            /* rbuf holds data for the next task */
@@ -147,6 +148,8 @@ static void submit_open(struct loop *l, struct file *f)
 		/* Never block opening something that stopped being a file. */
 		f->req.oflags |= O_NONBLOCK;
 		f->req.flags |= IOQ_REGULAR_ONLY;
+	} else if (!f->regular) {
+		f->req.flags |= IOQ_MAY_BLOCK;
 	}
 	f->holds_fd = true;
 	l->fds++;
@@ -314,6 +317,7 @@ static bool start_next(struct loop *l)
 	f->seq = l->next_seq++;
 	f->path = ent.path;
 	f->kind = ent.kind;
+	f->regular = ent.regular;
 	f->fd = -1;
 	f->rbuf = f->hbuf = -1;
 	f->active = true;
@@ -385,10 +389,15 @@ static void usage_stats(struct run_stats *s, const struct pool_usage *work, bool
 	s->work_sys = work->stime;
 	s->work_maxrss_kb = work->maxrss_kb;
 	s->main_maxrss_kb = self.ru_maxrss;
-	/* Threads count in the process's own time: take theirs out. */
+	/* Threads count in the process's own time: take theirs out.  The
+	 * two are sampled apart, so a difference may come out below zero. */
 	if (threads) {
 		timersub(&self.ru_utime, &work->utime, &self.ru_utime);
 		timersub(&self.ru_stime, &work->stime, &self.ru_stime);
+		if (self.ru_utime.tv_sec < 0)
+			timerclear(&self.ru_utime);
+		if (self.ru_stime.tv_sec < 0)
+			timerclear(&self.ru_stime);
 	}
 	s->main_user = self.ru_utime;
 	s->main_sys = self.ru_stime;
@@ -448,20 +457,19 @@ static int run(struct loop *l)
 		if (progress)
 			continue;
 
-		/* Nothing to do: sleep until a worker or an I/O thread
+		/* Nothing to do: sleep until a worker or the I/O engine
 		 * publishes, re-checking after saying so (see waker.h). */
 		if (l->walk_blocked && l->conf->idle)
 			l->conf->idle(l->conf->ctx);
-		/* Tasks held back to make a batch go now, unless an I/O
-		 * completion is sure to wake the loop (and bring more). */
-		if (l->io_out == 0 || l->walk_blocked)
-			pool_flush(l->pool);
+		/* Tasks held back to make a batch go now, or soon, when an
+		 * I/O completion is sure to wake the loop (and bring more). */
+		pool_flush(l->pool, l->io_out > 0 && !l->walk_blocked);
 		waker_prepare(&l->waker);
 		if (drain(l))
 			waker_cancel(&l->waker);
 		else
-			waker_sleep(&l->waker, pool_fd(l->pool),
-			            l->walk_blocked ? l->conf->input_fd : -1, pool_timeout(l->pool));
+			ioq_wait(l->ioq, &l->waker, pool_fd(l->pool),
+			         l->walk_blocked ? l->conf->input_fd : -1, pool_timeout(l->pool));
 	}
 	return l->stopping ? 1 : 0;
 }
@@ -496,7 +504,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.pool = pool_create(conf->mode, jobs, nbuf, conf->task, &l.arena, &l.waker, &conf->limits);
 	if (!l.pool)
 		goto fail_files;
-	l.ioq = ioq_create(IOQ_SYNC, l.window + nbuf, io_threads, &l.waker);
+	l.ioq = ioq_create(conf->io, l.window + nbuf, io_threads, &l.waker);
 	if (!l.ioq)
 		goto fail_pool;
 
@@ -507,12 +515,13 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 		ret = -1;
 		err = l.fatal_errno;
 	}
+	const char *io_name = ioq_name(l.ioq);
 	ioq_destroy(l.ioq);
 	struct pool_usage usage;
 	pool_destroy(l.pool, &usage);
 	if (conf->stats) {
 		conf->stats->wall_ns = stats_now_ns() - t0;
-		conf->stats->io = "sync";
+		conf->stats->io = io_name;
 		conf->stats->mode = conf->mode == POOL_FORK ? "fork" : "thread";
 		conf->stats->jobs = jobs;
 		usage_stats(conf->stats, &usage, conf->mode == POOL_THREAD);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ioq.h"
 #include "pool.h"
 #include "stats.h"
 #include "walk.h"
@@ -47,6 +48,7 @@ struct loop_conf {
 	unsigned jobs;          /* workers */
 	size_t chunk_size;      /* bytes per buffer, per task */
 	enum pool_kind mode;
+	enum ioq_kind io;       /* the I/O engine */
 	struct pool_limits limits;  /* fork mode */
 	task_fn *task;
 	uint32_t task_op;       /* handed to every task */

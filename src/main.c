@@ -11,7 +11,8 @@
  *   walk.c         operands and directory walking, in byte order
  *   pathlist.c     -T lists (newline or NUL separated)
  *   ioq.c          the I/O engine interface and blocking requests
- *   ioq_sync.c     engine: blocking calls on I/O threads
+ *   ioq_uring.c    engine: io_uring driven from the loop's thread
+ *   ioq_sync.c     engine: blocking calls on I/O threads (the fallback)
  *   pool.c         the worker pool interface
  *   pool_thread.c  pool backend: threads
  *   pool_fork.c    pool backend: pre-forked processes, a fork server, crash retry

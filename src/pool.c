@@ -29,10 +29,10 @@ int pool_reap(struct pool *pool, struct task *out)
 	return pool->ops->reap(pool, out);
 }
 
-void pool_flush(struct pool *pool)
+void pool_flush(struct pool *pool, bool soon)
 {
 	if (pool->ops->flush)
-		pool->ops->flush(pool);
+		pool->ops->flush(pool, soon);
 }
 
 int pool_timeout(const struct pool *pool)

@@ -12,6 +12,7 @@
 #ifndef PTOOL_POOL_H
 #define PTOOL_POOL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -66,7 +67,8 @@ struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, 
                          const struct arena *arena, struct waker *waker,
                          const struct pool_limits *limits);
 
-/* Queue a task; never blocks.  -1 with EAGAIN if depth tasks are out. */
+/* Queue a task; never blocks.  -1 with EAGAIN if depth tasks are out.
+ * A backend may hold it back to make a batch, until pool_flush(). */
 int pool_submit(struct pool *pool, const struct task *task);
 
 /* A finished task into out: 1, 0 when none is ready, -1 with errno when
@@ -74,8 +76,9 @@ int pool_submit(struct pool *pool, const struct task *task);
 int pool_reap(struct pool *pool, struct task *out);
 
 /* Send on what was submitted but held back to make a batch; the loop
- * calls it before it sleeps. */
-void pool_flush(struct pool *pool);
+ * calls it before it sleeps.  soon: something (an I/O completion) is sure
+ * to wake the loop shortly, so a backend may hold a small batch longer. */
+void pool_flush(struct pool *pool, bool soon);
 
 /* Milliseconds until the pool needs a reap call whatever happens (a task
  * deadline), or -1. */
@@ -95,7 +98,7 @@ void pool_run_task(task_fn *fn, struct task *task, const struct arena *arena);
 struct pool_ops {
 	int (*submit)(struct pool *pool, const struct task *task);
 	int (*reap)(struct pool *pool, struct task *out);
-	void (*flush)(struct pool *pool);     /* may be NULL */
+	void (*flush)(struct pool *pool, bool soon);  /* may be NULL */
 	int (*timeout)(const struct pool *pool); /* may be NULL */
 	int (*fd)(const struct pool *pool);
 	void (*destroy)(struct pool *pool, struct pool_usage *usage);

@@ -705,9 +705,12 @@ static int fork_timeout(const struct pool *pool)
 	return next > INT32_MAX ? INT32_MAX : (int)next;
 }
 
-static void fork_flush(struct pool *pool)
+static void fork_flush(struct pool *pool, bool soon)
 {
-	feed_some((struct pool_fork *)pool, true);
+	/* A send per batch costs a process switch: with more tasks about to
+	 * come, keep building the batch (feed_some sends full ones). */
+	if (!soon)
+		feed_some((struct pool_fork *)pool, true);
 }
 
 static int fork_fd(const struct pool *pool)

@@ -4,7 +4,9 @@
  *                                          └──── waker_notify ────────────────────┘
  *
  * Workers block on the todo queue; the loop never blocks here.  Both
- * queues hold task descriptors by value and are bounded by depth. */
+ * queues hold task descriptors by value and are bounded by depth.  Tasks
+ * are queued a batch at a time (or when the loop is about to sleep), so a
+ * worker wakes for a batch, not for every small file. */
 #include "pool.h"
 
 #include <errno.h>
@@ -25,6 +27,8 @@ struct pool_thread {
 	struct waker *waker;
 	pthread_t *threads;
 	unsigned nthreads;
+	struct task staged[BATCH];  /* submitted, not yet queued (loop only) */
+	size_t nstaged;
 	pthread_mutex_t usage_lock;
 	struct pool_usage usage;  /* the workers' CPU time, added as they end */
 };
@@ -58,10 +62,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static void thread_flush(struct pool *pool, bool soon)
+{
+	struct pool_thread *p = (struct pool_thread *)pool;
+	if (p->nstaged && queue_push_many(&p->todo, p->staged, p->nstaged) < 0)
+		abort();
+	p->nstaged = 0;
+}
+
 static int thread_submit(struct pool *pool, const struct task *task)
 {
 	struct pool_thread *p = (struct pool_thread *)pool;
-	return queue_push(&p->todo, task);
+
+	p->staged[p->nstaged++] = *task;
+	if (p->nstaged == BATCH)
+		thread_flush(pool, false);
+	return 0;
 }
 
 static int thread_reap(struct pool *pool, struct task *out)
@@ -91,6 +107,7 @@ static void thread_destroy(struct pool *pool, struct pool_usage *usage)
 static const struct pool_ops thread_ops = {
 	.submit = thread_submit,
 	.reap = thread_reap,
+	.flush = thread_flush,
 	.fd = thread_fd,
 	.destroy = thread_destroy,
 };

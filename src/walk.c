@@ -246,7 +246,7 @@ static int step_dir(struct walk *w, struct walk_ent *ent)
 			return r < 0 ? -1 : r == 0;
 		}
 	case DT_REG:
-		*ent = (struct walk_ent){ .kind = WALK_FILE, .path = path };
+		*ent = (struct walk_ent){ .kind = WALK_FILE, .path = path, .regular = true };
 		return 1;
 	case DT_LNK:
 		free(path);
@@ -290,7 +290,8 @@ static int step_root(struct walk *w, struct walk_ent *ent)
 		int r = enter(w, path, &st, ent);
 		return r < 0 ? -1 : r == 0;
 	}
-	*ent = (struct walk_ent){ .kind = WALK_OPERAND, .path = path };
+	*ent = (struct walk_ent){ .kind = WALK_OPERAND, .path = path,
+	                          .regular = S_ISREG(st.st_mode) };
 	return 1;
 }
 

@@ -33,6 +33,8 @@ enum walk_what {
 struct walk_ent {
 	enum walk_kind kind;
 	char *path;             /* malloc'd; the caller owns it */
+	bool regular;           /* WALK_FILE, or WALK_OPERAND that was a regular
+	                           file when stat()ed (not a FIFO or device) */
 	int error;              /* errno, for WALK_ERROR */
 	enum walk_what what;    /* for WALK_ERROR */
 };

@@ -13,7 +13,7 @@ setup() {
 # Every option spelling of `ptool hash`, from the option table of the spec.
 HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	-T --files-from -0 --null -L --follow -x --one-file-system --exclude
-	-j --jobs --mode --worker-memory --task-timeout --stats -h --help)
+	-j --jobs --mode --io --worker-memory --task-timeout --stats -h --help)
 
 @test "ptool --version prints the version and exits 0" {
 	run -0 --separate-stderr ptool --version
@@ -99,7 +99,7 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 @test "ptool --complete hash gives each option its metavar, empty for flags" {
 	run -0 ptool --complete hash
 	local -A want=([-a]=NAME [--algo]=NAME [-H]=N [-T]=FILE [--files-from]=FILE
-		[--exclude]=GLOB [-j]=N [--jobs]=N [--mode]=MODE [--worker-memory]=SIZE
+		[--exclude]=GLOB [-j]=N [--jobs]=N [--mode]=MODE [--io]=ENGINE [--worker-memory]=SIZE
 		[--task-timeout]=SECONDS)
 	local l spell rest mv
 	for l in "${lines[@]}"; do
@@ -114,6 +114,16 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 @test "ptool --complete hash --mode lists thread and fork" {
 	run -0 ptool --complete hash --mode
 	assert_output $'thread\nfork'
+}
+
+@test "ptool --complete hash --io lists the engines" {
+	run -0 ptool --complete hash --io
+	assert_output $'auto\nuring\nsync'
+}
+
+@test "an unknown --io is a usage error naming the valid ones" {
+	run -2 --separate-stderr ptool hash --io=aio f
+	assert_usage_error "ptool: hash: unknown I/O engine 'aio' (valid: auto, uring, sync)"
 }
 
 @test "an unknown --mode is a usage error naming the valid ones" {
