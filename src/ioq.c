@@ -74,14 +74,18 @@ static void close_req(struct ioq_req *req)
 	req->closed = true;
 }
 
-/* Size or mtime moved since the fstat at open? */
-static bool moved(int fd, off_t size, struct timespec mtime)
+bool ioq_moved(const struct ioq_req *req, off_t size, struct timespec mtime)
+{
+	return size != req->expect_size || mtime.tv_sec != req->mtime.tv_sec ||
+	       mtime.tv_nsec != req->mtime.tv_nsec;
+}
+
+/* Size or mtime moved since the fstat at open?  A failed fstat counts as
+ * moved. */
+static bool moved(const struct ioq_req *req)
 {
 	struct stat now;
-	if (fstat(fd, &now) < 0)
-		return true;
-	return now.st_size != size || now.st_mtim.tv_sec != mtime.tv_sec ||
-	       now.st_mtim.tv_nsec != mtime.tv_nsec;
+	return fstat(req->fd, &now) < 0 || ioq_moved(req, now.st_size, now.st_mtim);
 }
 
 /* Fill the buffer or meet end of file.  A regular file that has given
@@ -124,7 +128,7 @@ static void do_read(struct ioq_req *req)
 		req->len = (size_t)n;
 		req->eof = eof;
 		if (req->eof && req->expect_size >= 0 && req->offset + n != req->expect_size)
-			req->changed = moved(req->fd, req->expect_size, req->mtime);
+			req->changed = moved(req);
 	}
 	if ((req->flags & IOQ_CLOSE_AT_END) && (req->eof || req->error))
 		close_req(req);

@@ -105,8 +105,10 @@ void ioq_do_blocking(struct ioq_req *req);
  * ioq_opened takes what a stat of the newly opened req->fd said: false
  * when the file is to be closed unread (not_regular is then set).
  * ioq_short_eof: a read that has filled done bytes of the buffer stopped
- * short at the size the file had at open, so it is at its end. */
+ * short at the size the file had at open, so it is at its end.
+ * ioq_moved: a new stat's size and mtime differ from those at open. */
 void ioq_reset(struct ioq_req *req);
+bool ioq_moved(const struct ioq_req *req, off_t size, struct timespec mtime);
 bool ioq_opened(struct ioq_req *req, mode_t mode, off_t size, struct timespec mtime);
 bool ioq_short_eof(const struct ioq_req *req, size_t done);
 

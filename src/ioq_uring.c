@@ -60,8 +60,6 @@ enum {
 	UD_WAKER,
 	UD_POLL1,
 	UD_POLL2,
-	UD_TIMEOUT,
-	UD_MAX_TAG,
 };
 
 struct ioq_uring {
@@ -113,7 +111,7 @@ static void done(struct ioq_uring *q, struct ioq_req *req)
 	q->done[(q->head + q->ndone++) % q->cap] = req;
 }
 
-static void fail(struct ioq_uring *q, struct ioq_req *req, enum ioq_op step, int err)
+static void fail(struct ioq_req *req, enum ioq_op step, int err)
 {
 	req->error = err;
 	req->failed = step;
@@ -170,7 +168,7 @@ static struct timespec stx_time(const struct statx_timestamp *t)
 static void step_stat(struct ioq_uring *q, struct ioq_req *req, int res)
 {
 	if (res < 0) {
-		fail(q, req, IOQ_OPEN, -res);
+		fail(req, IOQ_OPEN, -res);
 		close_fd(q, req);
 		done(q, req);
 		return;
@@ -194,7 +192,7 @@ static void step(struct ioq_uring *q, struct ioq_req *req, int res)
 	switch ((enum stage)req->stage) {
 	case ST_OPEN:
 		if (res < 0) {
-			fail(q, req, IOQ_OPEN, -res);
+			fail(req, IOQ_OPEN, -res);
 			done(q, req);
 			return;
 		}
@@ -210,7 +208,7 @@ static void step(struct ioq_uring *q, struct ioq_req *req, int res)
 			return;
 		}
 		if (res < 0) {
-			fail(q, req, IOQ_READ, -res);
+			fail(req, IOQ_READ, -res);
 			req->len = 0;
 			finish(q, req);
 			return;
@@ -233,14 +231,13 @@ static void step(struct ioq_uring *q, struct ioq_req *req, int res)
 		return;
 	case ST_RESTAT:
 		/* As the blocking engine: a failed stat counts as moved. */
-		req->changed = res < 0 || (off_t)req->stx.stx_size != req->expect_size ||
-		               req->stx.stx_mtime.tv_sec != req->mtime.tv_sec ||
-		               (long)req->stx.stx_mtime.tv_nsec != req->mtime.tv_nsec;
+		req->changed = res < 0 || ioq_moved(req, (off_t)req->stx.stx_size,
+		                                    stx_time(&req->stx.stx_mtime));
 		finish(q, req);
 		return;
 	case ST_CLOSE:
 		if (res < 0)
-			fail(q, req, IOQ_CLOSE, -res);
+			fail(req, IOQ_CLOSE, -res);
 		req->fd = -1;
 		req->closed = true;
 		done(q, req);
@@ -296,7 +293,6 @@ static void reap(struct ioq_uring *q)
 		n++;
 		switch (ud) {
 		case UD_IGNORE:
-		case UD_TIMEOUT:
 			break;
 		case UD_WAKER:
 			q->waker_armed = false;
@@ -371,7 +367,7 @@ static void uring_wait(struct ioq *base, struct waker *w, int extra_fd, int extr
 	} else {
 		(void)io_uring_submit_and_wait(&q->ring, 1);
 	}
-	atomic_store(&w->asleep, 0);
+	waker_cancel(w);
 }
 
 /* Requests of the engine's own still in flight. */

@@ -40,7 +40,6 @@ struct file {
 	int rbuf;               /* buffer being read, or read and waiting; -1 */
 	size_t rlen;
 	int hbuf;               /* buffer out with a task; -1 */
-	bool regular;           /* the walk saw a regular file */
 	bool active;            /* between start and finish */
 	bool io_busy, task_busy;
 	bool rready;            /* rbuf holds data for the next task */
@@ -148,8 +147,6 @@ static void submit_open(struct loop *l, struct file *f)
 		/* Never block opening something that stopped being a file. */
 		f->req.oflags |= O_NONBLOCK;
 		f->req.flags |= IOQ_REGULAR_ONLY;
-	} else if (!f->regular) {
-		f->req.flags |= IOQ_MAY_BLOCK;
 	}
 	f->holds_fd = true;
 	l->fds++;
@@ -317,7 +314,6 @@ static bool start_next(struct loop *l)
 	f->seq = l->next_seq++;
 	f->path = ent.path;
 	f->kind = ent.kind;
-	f->regular = ent.regular;
 	f->fd = -1;
 	f->rbuf = f->hbuf = -1;
 	f->active = true;
@@ -349,6 +345,8 @@ static bool start_next(struct loop *l)
 	}
 
 	f->io_flags = IOQ_CLOSE_AT_END;
+	if (ent.kind == WALK_OPERAND && !ent.regular)
+		f->io_flags |= IOQ_MAY_BLOCK;   /* a FIFO's open waits for its writer */
 	submit_open(l, f);
 	return true;
 }
