@@ -6,6 +6,7 @@
 #   make deps                 install build and test dependencies (apt-get)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make bench                benchmarks against the anchor tools
+#   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser (clang)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -92,7 +93,8 @@ unit: $(OBJDIR)/unit-tests
 
 # Debian packages for building and testing; a no-op when all are present.
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
-	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils
+	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils \
+	clang libclang-rt-dev
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -102,6 +104,19 @@ deps:
 	echo "deps: installing $$missing"; \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+# fuzz: the checksum-list parser under libFuzzer, ASan and UBSan, for
+# FUZZ_TIME seconds from tests/fuzz/seeds; finds stay in obj/fuzz.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+obj/fuzz/fuzz-sumline: tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c src/sumline.h src/hash.h
+	mkdir -p obj/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(XXH_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c $(XXH_LIBS)
+
+fuzz: obj/fuzz/fuzz-sumline
+	./tests/fuzz/run $(abspath obj/fuzz/fuzz-sumline) $(FUZZ_TIME) obj/fuzz
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -126,6 +141,6 @@ lint-man:
 clean:
 	rm -rf obj ptool
 
-.PHONY: all check unit deps install uninstall bench lint-man clean
+.PHONY: all check unit deps install uninstall bench fuzz lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d)

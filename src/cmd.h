@@ -16,6 +16,8 @@ extern const struct cmd cmds[];
 
 int cmd_hash(int argc, char **argv);
 extern const struct opt hash_options[];
+int cmd_check(int argc, char **argv);
+extern const struct opt check_options[];
 int cmd_bench(int argc, char **argv);
 extern const struct opt bench_options[];
 

@@ -3,13 +3,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "diag.h"
 #include "format.h"
 #include "hash.h"
+#include "job.h"
 #include "loop.h"
 #include "out.h"
 #include "pathlist.h"
@@ -29,20 +29,12 @@ enum {
 	OPT_FOLLOW,
 	OPT_ONE_FS,
 	OPT_EXCLUDE,
-	OPT_JOBS,
-	OPT_MODE,
-	OPT_IO,
-	OPT_WORKER_MEMORY,
-	OPT_TASK_TIMEOUT,
-	OPT_STATS,
+	OPT_CHECK,
 	OPT_HELP,
 };
 
 static const char *const algo_values[] = { "xxh128", "xxh3", "xxh64", "xxh32", NULL };
 static const char *const h_values[] = { "0", "1", "2", "3", NULL };
-static const char *const mode_values[] = { "thread", "fork", NULL };
-static const char *const io_values[] = { "auto", "uring", "sync", NULL };
-static const char *const stats_values[] = { "text", "json", NULL };
 
 const struct opt hash_options[] = {
 	{ OPT_ALGO, 'a', "algo", "NAME", "algorithm: xxh128 (default), xxh3, xxh64, xxh32",
@@ -59,18 +51,8 @@ const struct opt hash_options[] = {
 	{ OPT_FOLLOW, 'L', "follow", NULL, "follow symbolic links inside directories", 0, NULL, false },
 	{ OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, NULL, false },
 	{ OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, NULL, false },
-	{ OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL, false },
-	{ OPT_MODE, 0, "mode", "MODE", "workers are threads (thread, the default) or processes (fork)",
-	  OPT_COMPLETE_VALUES, mode_values, false },
-	{ OPT_IO, 0, "io", "ENGINE",
-	  "I/O engine: auto (default: uring if the kernel allows it), uring, sync",
-	  OPT_COMPLETE_VALUES, io_values, false },
-	{ OPT_WORKER_MEMORY, 0, "worker-memory", "SIZE",
-	  "fork mode: address-space limit of each worker (e.g. 512M, 2G)", 0, NULL, false },
-	{ OPT_TASK_TIMEOUT, 0, "task-timeout", "SECONDS",
-	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL, false },
-	{ OPT_STATS, 0, "stats", "FORMAT", "after the run, what it took on stderr (text or json)",
-	  OPT_COMPLETE_VALUES, stats_values, true },
+	{ OPT_CHECK, 'c', "check", NULL, "verify checksum lists instead (see ptool check)", 0, NULL, false },
+	JOB_OPTIONS,
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL, false },
 	{ 0 },
 };
@@ -83,32 +65,25 @@ struct hash_cmd {
 	unsigned walk_flags;
 	const char **excludes;
 	size_t nexcludes;
-	unsigned jobs;
-	enum pool_kind mode;
-	enum ioq_kind io;
-	struct pool_limits limits;
-	double timeout_s;
-	int stats;              /* 0 none, 1 text, 2 json */
+	struct job job;
 	/* the run */
 	char **operands;
 	int noperands, next_operand;
 	struct pathlist list;
 	bool list_open;
 	unsigned failures;
-	bool out_failed;
 	struct strbuf line;
-	struct out out;
 };
 
 static void on_option(void *ctx, const struct opt *o, const char *v)
 {
 	struct hash_cmd *c = ctx;
 
+	if (job_option(&c->job, o, v))
+		return;
 	switch (o->id) {
 	case OPT_ALGO:
-		c->algo = hash_by_name(v);
-		if (c->algo < 0)
-			die_usage("unknown algorithm '%s' (valid: xxh128, xxh3, xxh64, xxh32)", v);
+		c->algo = hash_by_name(o->values[opt_choice(o, v, "algorithm")]);
 		break;
 	case OPT_H: {
 		static const struct { const char *s; int algo; } h[] = {
@@ -156,44 +131,8 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 		e[c->nexcludes] = NULL;
 		break;
 	}
-	case OPT_JOBS:
-		c->jobs = (unsigned)opt_number(o, v, 1, 1024);
-		break;
-	case OPT_WORKER_MEMORY:
-		c->limits.memory = opt_size(o, v, 16ULL << 20);
-		break;
-	case OPT_TASK_TIMEOUT:
-		c->timeout_s = opt_seconds(o, v);
-		c->limits.timeout_ms = (unsigned)(c->timeout_s * 1000 + 0.5);
-		if (c->limits.timeout_ms == 0)
-			c->limits.timeout_ms = 1;
-		break;
-	case OPT_STATS:
-		if (!v || strcmp(v, "text") == 0)
-			c->stats = 1;
-		else if (strcmp(v, "json") == 0)
-			c->stats = 2;
-		else
-			die_usage("unknown --stats format '%s' (valid: text, json)", v);
-		break;
-	case OPT_MODE:
-		if (strcmp(v, "thread") == 0)
-			c->mode = POOL_THREAD;
-		else if (strcmp(v, "fork") == 0)
-			c->mode = POOL_FORK;
-		else
-			die_usage("unknown mode '%s' (valid: thread, fork)", v);
-		break;
-	case OPT_IO:
-		if (strcmp(v, "auto") == 0)
-			c->io = IOQ_AUTO;
-		else if (strcmp(v, "uring") == 0)
-			c->io = IOQ_URING;
-		else if (strcmp(v, "sync") == 0)
-			c->io = IOQ_SYNC;
-		else
-			die_usage("unknown I/O engine '%s' (valid: auto, uring, sync)", v);
-		break;
+	case OPT_CHECK:
+		die_usage("-c cannot be bundled with other flags: write it apart, or run 'ptool check'");
 	case OPT_HELP:
 		opt_usage(stdout, "ptool hash [OPTIONS] [PATH...]\n"
 		          "Hash files, directory trees (recursively) or standard input with xxHash.",
@@ -203,10 +142,11 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 }
 
 /* Operands first, then the -T list. */
-static const char *next_root(void *ctx, int *error)
+static const char *next_root(void *ctx, uint32_t *op, int *error)
 {
 	struct hash_cmd *c = ctx;
 
+	*op = (uint32_t)c->algo;
 	if (c->next_operand < c->noperands)
 		return c->operands[c->next_operand++];
 	if (!c->list_open)
@@ -214,68 +154,20 @@ static const char *next_root(void *ctx, int *error)
 	return pathlist_next(&c->list, error);
 }
 
-/* A name for messages: escaped like output lines, so one line stays one. */
-static const char *shown(struct strbuf *sb, const char *name)
-{
-	sb->len = 0;
-	fmt_escaped_name(sb, name);
-	sb_add(sb, "", 0);
-	return sb->failed ? name : sb->data;
-}
-
 static void report(struct hash_cmd *c, const struct loop_result *r, const char *name)
 {
-	struct strbuf sb = { 0 };
-	const char *q = name ? shown(&sb, name) : NULL;
-
-	switch (r->what) {
-	case LOOP_OPEN:
-		diag_error("cannot open '%s': %s", q, strerror(r->error));
-		break;
-	case LOOP_READ:
-		diag_error("cannot read '%s': %s", q, strerror(r->error));
-		break;
-	case LOOP_READ_DIR:
-		diag_error("cannot read directory '%s': %s", q, strerror(r->error));
-		break;
-	case LOOP_FS_LOOP:
-		diag_error("'%s': filesystem loop detected", q);
-		break;
-	case LOOP_CHANGED:
-		diag_error("'%s': file changed as we read it", q);
-		break;
-	case LOOP_WORKER_DIED:
-		if (WIFSIGNALED(r->error))
-			diag_error("worker died (signal %d) while hashing '%s'", WTERMSIG(r->error), q);
-		else
-			diag_error("worker died (exit status %d) while hashing '%s'",
-			           WIFEXITED(r->error) ? WEXITSTATUS(r->error) : r->error, q);
-		break;
-	case LOOP_TIMED_OUT:
-		diag_error("task timed out after %g s while hashing '%s'", c->timeout_s, q);
-		break;
-	case LOOP_READ_LIST:
+	if (r->what == LOOP_READ_LIST)
 		diag_error("cannot read '%s': %s",
 		           strcmp(c->files_from, "-") == 0 ? "standard input" : c->files_from,
 		           strerror(r->error));
-		break;
-	}
-	sb_release(&sb);
+	else
+		job_report(&c->job, r, name);
 }
 
-static const char *what_text(enum loop_what w)
+static int list_fd(void *ctx)
 {
-	switch (w) {
-	case LOOP_OPEN: return "cannot open";
-	case LOOP_READ: return "cannot read";
-	case LOOP_READ_DIR: return "cannot read directory";
-	case LOOP_FS_LOOP: return "filesystem loop detected";
-	case LOOP_CHANGED: return "file changed as we read it";
-	case LOOP_READ_LIST: return "cannot read list";
-	case LOOP_WORKER_DIED: return "worker died";
-	case LOOP_TIMED_OUT: return "task timed out";
-	}
-	return "failed";
+	struct hash_cmd *c = ctx;
+	return c->list.fd;
 }
 
 static void json_record(struct hash_cmd *c, const struct loop_result *r, const char *name)
@@ -302,7 +194,7 @@ static void json_record(struct hash_cmd *c, const struct loop_result *r, const c
 	} else {
 		struct strbuf msg = { 0 };
 		sb_adds(sb, ",\"error\":");
-		sb_adds(&msg, what_text(r->what));
+		sb_adds(&msg, job_what_text(r->what));
 		if (r->error) {
 			sb_adds(&msg, ": ");
 			sb_adds(&msg, strerror(r->error));
@@ -346,7 +238,7 @@ static void text_record(struct hash_cmd *c, const struct loop_result *r, const c
 static void idle(void *ctx)
 {
 	struct hash_cmd *c = ctx;
-	(void)out_flush(&c->out);
+	(void)out_flush(&c->job.out);
 }
 
 static int emit(void *ctx, const struct loop_result *r)
@@ -356,7 +248,7 @@ static int emit(void *ctx, const struct loop_result *r)
 
 	if (r->outcome == LOOP_SKIPPED) {
 		struct strbuf sb = { 0 };
-		diag_error("skipping '%s': not a regular file", shown(&sb, name));
+		diag_error("skipping '%s': not a regular file", job_shown(&sb, name));
 		sb_release(&sb);
 		return 0;
 	}
@@ -374,18 +266,36 @@ static int emit(void *ctx, const struct loop_result *r)
 	}
 	if (c->line.failed)
 		die("out of memory");
-	if (out_add(&c->out, c->line.data, c->line.len) < 0 || out_end_record(&c->out) < 0)
+	if (out_add(&c->job.out, c->line.data, c->line.len) < 0 || out_end_record(&c->job.out) < 0)
 		return -1;
+	return 0;
+}
+
+/* -c or --check as a word of its own, before any "--": hash -c is check. */
+static int check_flag(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--check") == 0)
+			return i;
+	}
 	return 0;
 }
 
 int cmd_hash(int argc, char **argv)
 {
+	int at = check_flag(argc, argv);
+	if (at) {
+		memmove(argv + at, argv + at + 1, (size_t)(argc - at) * sizeof *argv);
+		return cmd_check(argc - 1, argv);
+	}
+
 	struct hash_cmd *c = calloc(1, sizeof *c);
 	if (!c)
 		die("out of memory");
 	c->algo = HASH_XXH128;
-	c->jobs = xio_ncpu();
+	job_init(&c->job);
 	diag_set_command("hash");
 
 	c->noperands = opt_parse(argc, argv, hash_options, on_option, c);
@@ -394,12 +304,7 @@ int cmd_hash(int argc, char **argv)
 		die_usage("--null needs --files-from");
 	if (c->json && c->tag)
 		die_usage("--json and --tag cannot be combined");
-	if (c->mode != POOL_FORK && (c->limits.memory || c->limits.timeout_ms))
-		die_usage("--%s needs --mode=fork: threads share one process, so a limit "
-		          "on one worker would stop them all",
-		          c->limits.memory ? "worker-memory" : "task-timeout");
-	if (c->io == IOQ_URING && ioq_available(IOQ_URING) < 0)
-		die("--io=uring: io_uring cannot be used here: %s", strerror(errno));
+	job_validate(&c->job);
 	static char *stdin_operand[] = { "-" };
 	if (c->noperands == 0 && !c->files_from) {
 		c->operands = stdin_operand;
@@ -420,59 +325,22 @@ int cmd_hash(int argc, char **argv)
 			die("out of memory");
 		c->list_open = true;
 	}
-	out_init(&c->out, STDOUT_FILENO);
 
 	struct walk *w = walk_create(c->walk_flags, c->excludes, next_root, c);
 	if (!w)
 		die("out of memory");
 	struct loop_conf conf = {
-		.jobs = c->jobs,
-		.chunk_size = 1 << 20,
-		.mode = c->mode,
-		.io = c->io,
-		.limits = c->limits,
 		.task = hash_task,
-		.task_op = (uint32_t)c->algo,
 		.slot_size = hash_slot_size(),
 		.emit = emit,
 		.idle = idle,
 		.ctx = c,
-		.input_fd = c->list_open ? c->list.fd : -1,
+		.wait_fd = c->list_open ? list_fd : NULL,
 	};
-	struct run_stats *stats = NULL;
-	if (c->stats) {
-		stats = calloc(1, sizeof *stats);
-		if (!stats)
-			die("out of memory");
-		conf.stats = stats;
-	}
+	job_conf(&c->job, &conf);
 	int r = loop_run(&conf, w);
-	int status = c->failures ? 1 : 0;
-	if (r < 0) {
-		if (c->mode == POOL_FORK && errno == ECHILD)
-			diag_error("workers keep dying at start-up; giving up");
-		else
-			diag_error("%s", strerror(errno));
-		status = 1;
-	}
 	walk_destroy(w);
-	if (out_flush(&c->out) == 0 && xclose(STDOUT_FILENO) < 0)
-		c->out.error = errno;
-	if (c->out.error) {
-		/* A reader that went away is not an error worth a word. */
-		if (c->out.error != EPIPE)
-			diag_error("write error: %s", strerror(c->out.error));
-		status = 1;
-	}
-	if (stats) {
-		/* After the output, so a pipe's reader has it all first. */
-		struct strbuf sb = { 0 };
-		stats_format(&sb, stats, c->stats == 2);
-		if (!sb.failed)
-			(void)xwrite_all(STDERR_FILENO, sb.data, sb.len);
-		sb_release(&sb);
-		free(stats);
-	}
+	int status = job_finish(&c->job, r) || c->failures ? 1 : 0;
 	if (c->list_open) {
 		if (c->list.fd != STDIN_FILENO)
 			xclose(c->list.fd);

@@ -38,6 +38,11 @@ enum ioq_flags {
 	IOQ_CLOSE_AT_END = 1 << 1,  /* close at end of file or on error */
 	IOQ_MAY_BLOCK = 1 << 2,     /* OPEN: may wait (a FIFO waits for a writer):
 	                               never try it without blocking */
+	IOQ_UNTYPED = 1 << 3,       /* OPEN: what the path is, is not known (no
+	                               stat before): if an engine opened it
+	                               without blocking and it is neither a
+	                               file nor a directory, open it again as
+	                               IOQ_MAY_BLOCK */
 };
 
 struct ioq_req {

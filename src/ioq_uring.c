@@ -13,7 +13,9 @@
  *
  * An open that may wait (IOQ_MAY_BLOCK: a FIFO waits for its writer) goes
  * to the kernel's workers at once: tried inline, it would be made
- * non-blocking, and a FIFO with no writer yet would read as empty.
+ * non-blocking, and a FIFO with no writer yet would read as empty.  A
+ * path of unknown type (IOQ_UNTYPED) is tried inline, and opened again
+ * that way when its statx shows a FIFO or a device.
  *
  * The loop also sleeps in the ring: a read of the waker's eventfd is kept
  * in flight (a notify completes it), and the extra descriptors and the
@@ -164,6 +166,19 @@ static struct timespec stx_time(const struct statx_timestamp *t)
 	return (struct timespec){ .tv_sec = t->tv_sec, .tv_nsec = t->tv_nsec };
 }
 
+static void open_path(struct ioq_uring *q, struct ioq_req *req)
+{
+	struct io_uring_sqe *sqe = get_sqe(q);
+	req->stage = ST_OPEN;
+	req->fd = -1;
+	io_uring_prep_openat(sqe, AT_FDCWD, req->path, req->oflags, 0);
+	io_uring_sqe_set_data(sqe, req);
+	/* Tried inline, an open is made non-blocking, and a FIFO would open
+	 * with no writer and read as empty. */
+	if (req->flags & IOQ_MAY_BLOCK)
+		io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
+}
+
 /* The stat after open came back with res. */
 static void step_stat(struct ioq_uring *q, struct ioq_req *req, int res)
 {
@@ -171,6 +186,16 @@ static void step_stat(struct ioq_uring *q, struct ioq_req *req, int res)
 		fail(req, IOQ_OPEN, -res);
 		close_fd(q, req);
 		done(q, req);
+		return;
+	}
+	mode_t mode = req->stx.stx_mode;
+	if ((req->flags & (IOQ_UNTYPED | IOQ_MAY_BLOCK)) == IOQ_UNTYPED && !S_ISREG(mode) &&
+	    !S_ISDIR(mode)) {
+		/* Opened without waiting, which a FIFO must not be: again. */
+		close_fd(q, req);
+		req->closed = false;
+		req->flags |= IOQ_MAY_BLOCK;
+		open_path(q, req);
 		return;
 	}
 	if (!ioq_opened(req, req->stx.stx_mode, (off_t)req->stx.stx_size,
@@ -259,15 +284,7 @@ static int uring_submit(struct ioq *base, struct ioq_req *req)
 	ioq_reset(req);
 	switch (req->op) {
 	case IOQ_OPEN:
-		req->stage = ST_OPEN;
-		req->fd = -1;
-		sqe = get_sqe(q);
-		io_uring_prep_openat(sqe, AT_FDCWD, req->path, req->oflags, 0);
-		io_uring_sqe_set_data(sqe, req);
-		/* Tried inline, an open is made non-blocking, and a FIFO
-		 * would open with no writer and read as empty. */
-		if (req->flags & IOQ_MAY_BLOCK)
-			io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
+		open_path(q, req);
 		return 0;
 	case IOQ_READ:
 		read_more(q, req);

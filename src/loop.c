@@ -34,6 +34,7 @@ struct file {
 	uint64_t seq;
 	char *path;
 	enum walk_kind kind;
+	uint32_t op;            /* the task op */
 	unsigned io_flags;
 	int fd;
 	struct ioq_req req;
@@ -66,7 +67,7 @@ struct loop {
 	uint64_t next_seq;      /* sequence number of the next input */
 	struct walk *walk;
 	bool walk_done;
-	bool walk_blocked;      /* the source had nothing: wait for input_fd */
+	bool walk_blocked;      /* the source had nothing yet (see wait_fd) */
 	bool stopping;          /* emit asked to stop: drain, start nothing */
 	bool fatal;
 	int fatal_errno;
@@ -172,7 +173,7 @@ static void pump(struct loop *l, struct file *f)
 	}
 	if (f->rready && !f->task_busy && !f->failed && !l->stopping) {
 		struct task t = {
-			.op = l->conf->task_op,
+			.op = f->op,
 			.flags = (f->first_sent ? 0 : TASK_FIRST) | (f->eof ? TASK_LAST : 0),
 			.buf = (uint32_t)f->rbuf,
 			.slot = (uint32_t)(f->seq % l->window),
@@ -314,6 +315,7 @@ static bool start_next(struct loop *l)
 	f->seq = l->next_seq++;
 	f->path = ent.path;
 	f->kind = ent.kind;
+	f->op = ent.op;
 	f->fd = -1;
 	f->rbuf = f->hbuf = -1;
 	f->active = true;
@@ -345,7 +347,9 @@ static bool start_next(struct loop *l)
 	}
 
 	f->io_flags = IOQ_CLOSE_AT_END;
-	if (ent.kind == WALK_OPERAND && !ent.regular)
+	if (ent.untyped)
+		f->io_flags |= IOQ_UNTYPED;
+	else if (ent.kind == WALK_OPERAND && !ent.regular)
 		f->io_flags |= IOQ_MAY_BLOCK;   /* a FIFO's open waits for its writer */
 	submit_open(l, f);
 	return true;
@@ -462,12 +466,14 @@ static int run(struct loop *l)
 		/* Tasks held back to make a batch go now, or soon, when an
 		 * I/O completion is sure to wake the loop (and bring more). */
 		pool_flush(l->pool, l->io_out > 0 && !l->walk_blocked);
+		int input_fd = -1;
+		if (l->walk_blocked && l->conf->wait_fd)
+			input_fd = l->conf->wait_fd(l->conf->ctx);
 		waker_prepare(&l->waker);
 		if (drain(l))
 			waker_cancel(&l->waker);
 		else
-			ioq_wait(l->ioq, &l->waker, pool_fd(l->pool),
-			         l->walk_blocked ? l->conf->input_fd : -1, pool_timeout(l->pool));
+			ioq_wait(l->ioq, &l->waker, pool_fd(l->pool), input_fd, pool_timeout(l->pool));
 	}
 	return l->stopping ? 1 : 0;
 }

@@ -50,8 +50,7 @@ struct loop_conf {
 	enum pool_kind mode;
 	enum ioq_kind io;       /* the I/O engine */
 	struct pool_limits limits;  /* fork mode */
-	task_fn *task;
-	uint32_t task_op;       /* handed to every task */
+	task_fn *task;          /* its op is the walk entry's (see walk.h) */
 	size_t slot_size;       /* per-input state for the task */
 	/* 0 to go on, -1 to stop the run (e.g. output failed). */
 	int (*emit)(void *ctx, const struct loop_result *res);
@@ -59,7 +58,10 @@ struct loop_conf {
 	 * flush what was emitted, so a slow producer sees its results. */
 	void (*idle)(void *ctx);
 	void *ctx;
-	int input_fd;           /* polled when the walk's source is not ready; -1 */
+	/* When the walk's source has nothing yet: the descriptor to wait on
+	 * (a pipe it reads), or -1 to wait for the run's own events (results
+	 * it waits to see emitted).  NULL: the source never says EAGAIN. */
+	int (*wait_fd)(void *ctx);
 	struct run_stats *stats;    /* filled in when not NULL */
 };
 

@@ -3,13 +3,15 @@
  *
  *   main.c         this: commands, --help, --version, --complete
  *   cmd_hash.c     `ptool hash`: options, output lines, exit status
+ *   cmd_check.c    `ptool check`: checksum lists read, files verified, GNU-style report
  *   cmd_bench.c    `ptool bench`: a job per mode and -j, timed, compared
  *   cmd.h          the command table and option tables
+ *   job.c          what the commands that run the loop share: options, messages, the end
  *   opt.c          option tables: parsing, -h, completion, typo hints
  *   diag.c         messages (one write each), usage errors, PTOOL_BUG
  *   loop.c         the event loop: walk -> open/read -> tasks -> ordered results
  *   walk.c         operands and directory walking, in byte order
- *   pathlist.c     -T lists (newline or NUL separated)
+ *   pathlist.c     -T and checksum lists: records by newline or NUL, read as they come
  *   ioq.c          the I/O engine interface and blocking requests
  *   ioq_uring.c    engine: io_uring driven from the loop's thread
  *   ioq_sync.c     engine: blocking calls on I/O threads (the fallback)
@@ -21,6 +23,7 @@
  *   waker.c        how workers and I/O threads wake the loop (eventfd)
  *   reorder.c      results back into input order
  *   hash.c         xxHash as a task function
+ *   sumline.c      one checksum-list record parsed (GNU, BSD tag, JSON)
  *   format.c       hex, escaped names, JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
@@ -39,6 +42,7 @@
 
 const struct cmd cmds[] = {
 	{ "hash", "hash files and trees with xxHash (xxh128, xxh3, xxh64, xxh32)", cmd_hash, hash_options },
+	{ "check", "verify checksum lists (ptool's, xxhsum's, GNU and BSD lines)", cmd_check, check_options },
 	{ "bench", "run a job with threads and with processes, and compare", cmd_bench, bench_options },
 	{ NULL, NULL, NULL, NULL },
 };

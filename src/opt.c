@@ -163,6 +163,22 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 	return nops;
 }
 
+int opt_choice(const struct opt *opt, const char *value, const char *noun)
+{
+	char valid[256];
+	size_t len = 0;
+
+	valid[0] = '\0';
+	for (int i = 0; opt->values[i]; i++) {
+		if (strcmp(opt->values[i], value) == 0)
+			return i;
+		int n = snprintf(valid + len, sizeof valid - len, "%s%s", i ? ", " : "", opt->values[i]);
+		if (n > 0 && (size_t)n < sizeof valid - len)
+			len += (size_t)n;
+	}
+	die_usage("unknown %s '%s' (valid: %s)", noun, value, valid);
+}
+
 long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 {
 	char buf[64];

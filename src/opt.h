@@ -45,6 +45,10 @@ void opt_complete(FILE *out, const struct opt *table, const char *option);
 /* A name from names (NULL-terminated) close to word, or NULL. */
 const char *opt_nearest(const char *word, const char *const *names);
 
+/* The index of value in opt->values, or die with a usage error:
+ * "unknown NOUN 'value' (valid: a, b, c)". */
+int opt_choice(const struct opt *opt, const char *value, const char *noun);
+
 /* A whole number from lo to hi, or die with a usage error naming the option. */
 long opt_number(const struct opt *opt, const char *value, long lo, long hi);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int pathlist_init(struct pathlist *pl, int fd, char delim)
+int pathlist_init(struct pathlist *pl, int fd, int delim)
 {
 	memset(pl, 0, sizeof *pl);
 	pl->fd = fd;
@@ -23,22 +23,89 @@ void pathlist_release(struct pathlist *pl)
 	pl->buf = NULL;
 }
 
-const char *pathlist_next(struct pathlist *pl, int *error)
+/* Settle an automatic delimiter once the unread bytes tell. */
+static void find_delim(struct pathlist *pl)
+{
+	const char *p = pl->buf + pl->pos;
+	size_t n = pl->len - pl->pos;
+
+	if (memchr(p, '\0', n))
+		pl->delim = '\0';
+	else if (memchr(p, '\n', n) || pl->eof)
+		pl->delim = '\n';
+}
+
+/* Read more: 1 read something (or met the end), 0 nothing yet, -1 error. */
+static int fill(struct pathlist *pl, int *error)
+{
+	/* Move the partial record to the front, grow if it fills the buffer. */
+	memmove(pl->buf, pl->buf + pl->pos, pl->len - pl->pos);
+	pl->len -= pl->pos;
+	pl->pos = 0;
+	if (pl->len == pl->cap) {
+		char *nb = realloc(pl->buf, pl->cap * 2);
+		if (!nb) {
+			*error = ENOMEM;
+			return -1;
+		}
+		pl->buf = nb;
+		pl->cap *= 2;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = pl->fd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) == 0) {
+			*error = EAGAIN;
+			return 0;
+		}
+		ssize_t n = read(pl->fd, pl->buf + pl->len, pl->cap - pl->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			*error = errno;
+			return -1;
+		}
+		if (n == 0)
+			pl->eof = true;
+		pl->len += (size_t)n;
+		return 1;
+	}
+}
+
+char *pathlist_next(struct pathlist *pl, int *error)
 {
 	for (;;) {
+		if (pl->delim == PATHLIST_AUTO)
+			find_delim(pl);
 		char *start = pl->buf + pl->pos;
-		char *end = memchr(start, pl->delim, pl->len - pl->pos);
+		size_t avail = pl->len - pl->pos;
+		char *end = pl->delim == PATHLIST_AUTO ? NULL : memchr(start, pl->delim, avail);
 		if (end) {
 			*end = '\0';
 			pl->pos = (size_t)(end - pl->buf) + 1;
+			pl->lineno++;
+			pl->reclen = (size_t)(end - start);
+			if (pl->max && pl->reclen > pl->max)
+				pl->skipping = true;
+			pl->overlong = pl->skipping;
+			if (pl->skipping) {
+				pl->skipping = false;
+				*start = '\0';
+				pl->reclen = 0;
+				return start;
+			}
 			if (end == start)
 				continue;
 			return start;
 		}
+		if (pl->max && avail > pl->max) {
+			/* Too long to keep: drop it up to its delimiter. */
+			pl->skipping = true;
+			pl->pos = pl->len;
+		}
 		if (pl->eof) {
-			if (pl->pos == pl->len)
+			if (pl->pos == pl->len && !pl->skipping)
 				return NULL;
-			/* A last path without a delimiter. */
+			/* A last record without a delimiter. */
 			if (pl->len == pl->cap) {
 				char *nb = realloc(pl->buf, pl->cap + 1);
 				if (!nb) {
@@ -50,36 +117,18 @@ const char *pathlist_next(struct pathlist *pl, int *error)
 			}
 			pl->buf[pl->len] = '\0';
 			start = pl->buf + pl->pos;
+			pl->reclen = pl->len - pl->pos;
 			pl->pos = pl->len;
+			pl->lineno++;
+			if (pl->max && pl->reclen > pl->max)
+				pl->skipping = true;
+			if (pl->skipping)
+				*start = '\0', pl->reclen = 0;
+			pl->overlong = pl->skipping;
+			pl->skipping = false;
 			return start;
 		}
-		/* Move the partial path to the front, grow if it fills the buffer. */
-		memmove(pl->buf, pl->buf + pl->pos, pl->len - pl->pos);
-		pl->len -= pl->pos;
-		pl->pos = 0;
-		if (pl->len == pl->cap) {
-			char *nb = realloc(pl->buf, pl->cap * 2);
-			if (!nb) {
-				*error = ENOMEM;
-				return NULL;
-			}
-			pl->buf = nb;
-			pl->cap *= 2;
-		}
-		struct pollfd pfd = { .fd = pl->fd, .events = POLLIN };
-		if (poll(&pfd, 1, 0) == 0) {
-			*error = EAGAIN;
+		if (fill(pl, error) <= 0)
 			return NULL;
-		}
-		ssize_t n = read(pl->fd, pl->buf + pl->len, pl->cap - pl->len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			*error = errno;
-			return NULL;
-		}
-		if (n == 0)
-			pl->eof = true;
-		pl->len += (size_t)n;
 	}
 }

@@ -32,6 +32,7 @@ struct walk {
 	size_t depth, cap;
 	dev_t root_dev;
 	bool source_done;
+	uint32_t root_op;       /* the op of the root being walked */
 };
 
 struct walk *walk_create(unsigned flags, const char *const *excludes, walk_source_fn *source, void *ctx)
@@ -260,7 +261,8 @@ static int step_dir(struct walk *w, struct walk_ent *ent)
 static int step_root(struct walk *w, struct walk_ent *ent)
 {
 	int error = 0;
-	const char *root = w->source_done ? NULL : w->source(w->ctx, &error);
+	uint32_t op = 0;
+	const char *root = w->source_done ? NULL : w->source(w->ctx, &op, &error);
 	if (!root) {
 		if (error == EAGAIN)
 			return 2;
@@ -275,8 +277,14 @@ static int step_root(struct walk *w, struct walk_ent *ent)
 	char *path = strdup(root);
 	if (!path)
 		return -1;
+	w->root_op = op;
 	if (strcmp(path, "-") == 0) {
 		*ent = (struct walk_ent){ .kind = WALK_STDIN, .path = path };
+		return 1;
+	}
+	if (w->flags & WALK_NO_DIRS) {
+		/* One path lookup, not two: the open says the rest. */
+		*ent = (struct walk_ent){ .kind = WALK_OPERAND, .path = path, .untyped = true };
 		return 1;
 	}
 	struct stat st;
@@ -301,6 +309,8 @@ int walk_next(struct walk *w, struct walk_ent *ent)
 		int r = w->depth > 0 ? step_dir(w, ent) : step_root(w, ent);
 		if (r == -2)
 			return 0;
+		if (r == 1)
+			ent->op = w->root_op;
 		if (r != 0)
 			return r;
 	}

@@ -9,10 +9,14 @@
 #define PTOOL_WALK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum walk_flags {
 	WALK_FOLLOW = 1 << 0,      /* follow symlinks met inside a walk */
 	WALK_ONE_FS = 1 << 1,      /* do not descend into other file systems */
+	WALK_NO_DIRS = 1 << 2,     /* roots are never walked, nor stat()ed: each
+	                              is one input (WALK_OPERAND, untyped), and
+	                              opening or reading it tells what it is */
 };
 
 enum walk_kind {
@@ -35,14 +39,18 @@ struct walk_ent {
 	char *path;             /* malloc'd; the caller owns it */
 	bool regular;           /* WALK_FILE, or WALK_OPERAND that was a regular
 	                           file when stat()ed (not a FIFO or device) */
+	bool untyped;           /* WALK_OPERAND not stat()ed (WALK_NO_DIRS) */
 	int error;              /* errno, for WALK_ERROR */
 	enum walk_what what;    /* for WALK_ERROR */
+	uint32_t op;            /* what the source gave with the root: the
+	                           task op of every input under it */
 };
 
-/* The next root path (the walk copies it), or NULL at the end.  At a read
- * error, set *error to the errno and return NULL; when the next root is
- * not available yet, set *error to EAGAIN and return NULL. */
-typedef const char *walk_source_fn(void *ctx, int *error);
+/* The next root path (the walk copies it), or NULL at the end; *op (0 if
+ * left alone) goes with it.  At a read error, set *error to the errno and
+ * return NULL; when the next root is not available yet, set *error to
+ * EAGAIN and return NULL. */
+typedef const char *walk_source_fn(void *ctx, uint32_t *op, int *error);
 
 struct walk;
 

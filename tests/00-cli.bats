@@ -12,7 +12,7 @@ setup() {
 
 # Every option spelling of `ptool hash`, from the option table of the spec.
 HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
-	-T --files-from -0 --null -L --follow -x --one-file-system --exclude
+	-T --files-from -0 --null -L --follow -x --one-file-system --exclude -c --check
 	-j --jobs --mode --io --worker-memory --task-timeout --stats -h --help)
 
 @test "ptool --version prints the version and exits 0" {

@@ -20,6 +20,7 @@ static const struct {
 	{ "opt", test_opt },
 	{ "walk", test_walk },
 	{ "stats", test_stats },
+	{ "sumline", test_sumline },
 };
 
 int main(int argc, char **argv)

@@ -12,7 +12,7 @@
 static const char *roots[4];
 static int nroot;
 
-static const char *source(void *ctx, int *error)
+static const char *source(void *ctx, uint32_t *op, int *error)
 {
 	return roots[nroot] ? roots[nroot++] : NULL;
 }

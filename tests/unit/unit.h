@@ -24,5 +24,6 @@ void test_format(void);
 void test_opt(void);
 void test_walk(void);
 void test_stats(void);
+void test_sumline(void);
 
 #endif

@@ -1,0 +1,173 @@
+/* job: see job.h. */
+#include "job.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "format.h"
+#include "xio.h"
+
+const char *const job_mode_values[] = { "thread", "fork", NULL };
+const char *const job_io_values[] = { "auto", "uring", "sync", NULL };
+const char *const job_stats_values[] = { "text", "json", NULL };
+
+void job_init(struct job *j)
+{
+	memset(j, 0, sizeof *j);
+	j->jobs = xio_ncpu();
+	j->mode = POOL_THREAD;
+	j->io = IOQ_AUTO;
+	out_init(&j->out, STDOUT_FILENO);
+}
+
+bool job_option(struct job *j, const struct opt *o, const char *v)
+{
+	static const enum pool_kind modes[] = { POOL_THREAD, POOL_FORK };
+	static const enum ioq_kind engines[] = { IOQ_AUTO, IOQ_URING, IOQ_SYNC };
+
+	switch (o->id) {
+	case JOB_OPT_JOBS:
+		j->jobs = (unsigned)opt_number(o, v, 1, 1024);
+		return true;
+	case JOB_OPT_MODE:
+		j->mode = modes[opt_choice(o, v, "mode")];
+		return true;
+	case JOB_OPT_IO:
+		j->io = engines[opt_choice(o, v, "I/O engine")];
+		return true;
+	case JOB_OPT_WORKER_MEMORY:
+		j->limits.memory = opt_size(o, v, 16ULL << 20);
+		return true;
+	case JOB_OPT_TASK_TIMEOUT:
+		j->timeout_s = opt_seconds(o, v);
+		j->limits.timeout_ms = (unsigned)(j->timeout_s * 1000 + 0.5);
+		if (j->limits.timeout_ms == 0)
+			j->limits.timeout_ms = 1;
+		return true;
+	case JOB_OPT_STATS:
+		j->stats = v ? 1 + opt_choice(o, v, "--stats format") : 1;
+		return true;
+	}
+	return false;
+}
+
+void job_validate(const struct job *j)
+{
+	if (j->mode != POOL_FORK && (j->limits.memory || j->limits.timeout_ms))
+		die_usage("--%s needs --mode=fork: threads share one process, so a limit "
+		          "on one worker would stop them all",
+		          j->limits.memory ? "worker-memory" : "task-timeout");
+	if (j->io == IOQ_URING && ioq_available(IOQ_URING) < 0)
+		die("--io=uring: io_uring cannot be used here: %s", strerror(errno));
+}
+
+void job_conf(struct job *j, struct loop_conf *conf)
+{
+	conf->jobs = j->jobs;
+	conf->chunk_size = 1 << 20;
+	conf->mode = j->mode;
+	conf->io = j->io;
+	conf->limits = j->limits;
+	if (j->stats) {
+		j->run_stats = calloc(1, sizeof *j->run_stats);
+		if (!j->run_stats)
+			die("out of memory");
+	}
+	conf->stats = j->run_stats;
+}
+
+const char *job_shown(struct strbuf *sb, const char *name)
+{
+	sb->len = 0;
+	fmt_escaped_name(sb, name);
+	sb_add(sb, "", 0);
+	return sb->failed ? name : sb->data;
+}
+
+void job_report(const struct job *j, const struct loop_result *r, const char *name)
+{
+	struct strbuf sb = { 0 };
+	const char *q = job_shown(&sb, name);
+
+	switch (r->what) {
+	case LOOP_OPEN:
+		diag_error("cannot open '%s': %s", q, strerror(r->error));
+		break;
+	case LOOP_READ:
+		diag_error("cannot read '%s': %s", q, strerror(r->error));
+		break;
+	case LOOP_READ_DIR:
+		diag_error("cannot read directory '%s': %s", q, strerror(r->error));
+		break;
+	case LOOP_FS_LOOP:
+		diag_error("'%s': filesystem loop detected", q);
+		break;
+	case LOOP_CHANGED:
+		diag_error("'%s': file changed as we read it", q);
+		break;
+	case LOOP_WORKER_DIED:
+		if (WIFSIGNALED(r->error))
+			diag_error("worker died (signal %d) while hashing '%s'", WTERMSIG(r->error), q);
+		else
+			diag_error("worker died (exit status %d) while hashing '%s'",
+			           WIFEXITED(r->error) ? WEXITSTATUS(r->error) : r->error, q);
+		break;
+	case LOOP_TIMED_OUT:
+		diag_error("task timed out after %g s while hashing '%s'", j->timeout_s, q);
+		break;
+	case LOOP_READ_LIST:
+		PTOOL_BUG("the command reports its own list");
+	}
+	sb_release(&sb);
+}
+
+const char *job_what_text(enum loop_what w)
+{
+	switch (w) {
+	case LOOP_OPEN: return "cannot open";
+	case LOOP_READ: return "cannot read";
+	case LOOP_READ_DIR: return "cannot read directory";
+	case LOOP_FS_LOOP: return "filesystem loop detected";
+	case LOOP_CHANGED: return "file changed as we read it";
+	case LOOP_READ_LIST: return "cannot read list";
+	case LOOP_WORKER_DIED: return "worker died";
+	case LOOP_TIMED_OUT: return "task timed out";
+	}
+	return "failed";
+}
+
+int job_finish(struct job *j, int r)
+{
+	int status = 0;
+
+	if (r < 0) {
+		if (j->mode == POOL_FORK && errno == ECHILD)
+			diag_error("workers keep dying at start-up; giving up");
+		else
+			diag_error("%s", strerror(errno));
+		status = 1;
+	}
+	if (out_flush(&j->out) == 0 && xclose(STDOUT_FILENO) < 0)
+		j->out.error = errno;
+	if (j->out.error) {
+		/* A reader that went away is not an error worth a word. */
+		if (j->out.error != EPIPE)
+			diag_error("write error: %s", strerror(j->out.error));
+		status = 1;
+	}
+	if (j->run_stats) {
+		/* After the output, so a pipe's reader has it all first. */
+		struct strbuf sb = { 0 };
+		stats_format(&sb, j->run_stats, j->stats == 2);
+		if (!sb.failed)
+			(void)xwrite_all(STDERR_FILENO, sb.data, sb.len);
+		sb_release(&sb);
+		free(j->run_stats);
+		j->run_stats = NULL;
+	}
+	return status;
+}

@@ -1,0 +1,82 @@
+/* job: what the commands that run the loop share: the worker and engine
+ * options (-j, --mode, --io, the fork-mode limits, --stats), the message
+ * for an input that failed, and the end of a run (stdout flushed and
+ * checked, the stats written).  A front end, like cmd_*.c: it may die(). */
+#ifndef PTOOL_JOB_H
+#define PTOOL_JOB_H
+
+#include <stdbool.h>
+
+#include "loop.h"
+#include "opt.h"
+#include "out.h"
+
+enum {
+	JOB_OPT_JOBS = 100,     /* above the commands' own option ids */
+	JOB_OPT_MODE,
+	JOB_OPT_IO,
+	JOB_OPT_WORKER_MEMORY,
+	JOB_OPT_TASK_TIMEOUT,
+	JOB_OPT_STATS,
+};
+
+extern const char *const job_mode_values[];
+extern const char *const job_io_values[];
+extern const char *const job_stats_values[];
+
+/* The entries of a command's option table, in its help order. */
+#define JOB_OPTIONS \
+	{ JOB_OPT_JOBS, 'j', "jobs", "N", "worker count (default: online CPUs)", 0, NULL, false }, \
+	{ JOB_OPT_MODE, 0, "mode", "MODE", \
+	  "workers are threads (thread, the default) or processes (fork)", \
+	  OPT_COMPLETE_VALUES, job_mode_values, false }, \
+	{ JOB_OPT_IO, 0, "io", "ENGINE", \
+	  "I/O engine: auto (default: uring if the kernel allows it), uring, sync", \
+	  OPT_COMPLETE_VALUES, job_io_values, false }, \
+	{ JOB_OPT_WORKER_MEMORY, 0, "worker-memory", "SIZE", \
+	  "fork mode: address-space limit of each worker (e.g. 512M, 2G)", 0, NULL, false }, \
+	{ JOB_OPT_TASK_TIMEOUT, 0, "task-timeout", "SECONDS", \
+	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL, false }, \
+	{ JOB_OPT_STATS, 0, "stats", "FORMAT", "after the run, what it took on stderr (text or json)", \
+	  OPT_COMPLETE_VALUES, job_stats_values, true }
+
+struct job {
+	unsigned jobs;
+	enum pool_kind mode;
+	enum ioq_kind io;
+	struct pool_limits limits;
+	double timeout_s;
+	int stats;              /* 0 none, 1 text, 2 json */
+	struct run_stats *run_stats;
+	struct out out;         /* stdout */
+};
+
+void job_init(struct job *j);
+
+/* Take one of JOB_OPTIONS; false for any other option. */
+bool job_option(struct job *j, const struct opt *o, const char *value);
+
+/* After parsing: the usage checks (fork-only limits, a forced engine the
+ * kernel refuses); dies on failure. */
+void job_validate(const struct job *j);
+
+/* The loop settings that come from the options. */
+void job_conf(struct job *j, struct loop_conf *conf);
+
+/* The error message for a failed input (not LOOP_READ_LIST, whose list
+ * only the command knows); name is shown escaped. */
+void job_report(const struct job *j, const struct loop_result *r, const char *name);
+
+/* "cannot open" and the like, for records that carry the error. */
+const char *job_what_text(enum loop_what what);
+
+/* name, escaped as in output lines so that one message stays one line;
+ * sb holds the text. */
+const char *job_shown(struct strbuf *sb, const char *name);
+
+/* After loop_run returned r: says why a run failed, flushes and closes
+ * stdout, writes the stats.  Returns 1 if the run or the output failed,
+ * else 0; frees what job_conf took. */
+int job_finish(struct job *j, int r);
+
+#endif
