@@ -217,6 +217,7 @@ static void event(struct check_cmd *c, const struct rec *r)
 		           job_shown(&sb, s->name), r->lineno, r->reason);
 		break;
 	case REC_STDIN_TAKEN:
+		(void)out_flush(&c->job.out);
 		diag_error("cannot read '-': standard input is a checksum list");
 		s->failed++;
 		result_line(c, "-", "FAILED open or read");
