@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: time `ptool hash` against its anchors on the standard corpora.
 #
-#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big] [--cold]
+#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big|check] [--cold]
 #                [--tree-files N] [--big-files N] [--big-mib N]
 #
 # `make bench` runs it with PTOOL set to the binary it built.  The corpora are
@@ -20,6 +20,9 @@
 #         find | readfloor -j JOBS                 the I/O floor: read only
 #   big   printf | xargs -0 -P JOBS -n 1 xxhsum    a process per file
 #         printf | readfloor -j JOBS
+#   check xxhsum -c LIST                           verifying the tree's list
+#         (LIST: the tree hashed by xxhsum -H2)    (one process: xxhsum has
+#         find | readfloor -j JOBS                  no parallel check)
 #
 # Environment:
 #   PTOOL            ptool binary (default: ./ptool)
@@ -79,7 +82,7 @@ for v in runs:-n jobs:-j tree_files:--tree-files big_files:--big-files big_mib:-
 	n=${v%%:*}
 	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "${v#*:}: '${!n}' is not a whole number above 0"
 done
-[[ $only == @(all|tree|big) ]] || die "--only: '$only' is not tree, big or all"
+[[ $only == @(all|tree|big|check) ]] || die "--only: '$only' is not tree, big, check or all"
 
 # Paths given by the caller are relative to where it stands; then work from
 # the top of the repository.
@@ -235,7 +238,7 @@ table_head()
 	printf '%-6s %-40s %8s %8s %8s %10s\n' corpus command median min max ptool/this
 }
 
-if [[ $only != big ]]; then
+if [[ $only == @(all|tree) ]]; then
 	d=tree-$tree_files
 	corpus tree "$d" "$tree_files"
 	labels=() cmds=() corpus_dir=$d
@@ -250,7 +253,7 @@ if [[ $only != big ]]; then
 	bench tree
 fi
 
-if [[ $only != tree ]]; then
+if [[ $only == @(all|big) ]]; then
 	d=big-${big_files}x$big_mib
 	corpus big "$d" "$big_files" "$big_mib"
 	labels=() cmds=() corpus_dir=$d
@@ -260,4 +263,19 @@ if [[ $only != tree ]]; then
 	add "readfloor -j$jobs (I/O floor)" "printf '%s\\0' $d/* | $R -j$jobs"
 	table_head
 	bench big
+fi
+
+if [[ $only == @(all|check) ]]; then
+	d=tree-$tree_files
+	corpus tree "$d" "$tree_files"
+	list=$(q "$tmp/tree.xxh128")
+	find "$d" -type f -print0 | xargs -0 -s "$argmax" xxhsum -H2 >"$tmp/tree.xxh128" ||
+		die "cannot make the list to check"
+	labels=() cmds=() corpus_dir=$d
+	add "ptool check -j$jobs --io=uring" "$P check -j$jobs --io=uring $list"
+	add "ptool check -j$jobs --io=sync" "$P check -j$jobs --io=sync $list"
+	add "xxhsum -c (one process)" "xxhsum -c $list"
+	add "find | readfloor -j$jobs (I/O floor)" "find $d -type f -print0 | $R -j$jobs"
+	table_head
+	bench check
 fi
