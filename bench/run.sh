@@ -269,7 +269,7 @@ if [[ $only == @(all|check) ]]; then
 	d=tree-$tree_files
 	corpus tree "$d" "$tree_files"
 	list=$(q "$tmp/tree.xxh128")
-	find "$d" -type f -print0 | xargs -0 -s "$argmax" xxhsum -H2 >"$tmp/tree.xxh128" ||
+	find "$d" -type f -print0 | xargs -0 -s "$argmax" xxhsum -H2 >"$tmp/tree.xxh128" 2>/dev/null ||
 		die "cannot make the list to check"
 	labels=() cmds=() corpus_dir=$d
 	add "ptool check -j$jobs --io=uring" "$P check -j$jobs --io=uring $list"
