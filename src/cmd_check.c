@@ -59,7 +59,7 @@ const struct opt check_options[] = {
 	{ OPT_LE, 0, "little-endian", NULL, "GNU and JSON lines hold little-endian digests",
 	  0, NULL, false },
 	{ OPT_NULL, '0', "null", NULL,
-	  "records end with NUL, as hash -z writes them (found by itself otherwise)", 0, NULL, false },
+	  "list records end with NUL (lists from hash -z are found anyway)", 0, NULL, false },
 	JOB_OPTIONS,
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL, false },
 	{ 0 },
