@@ -103,7 +103,6 @@ struct check_cmd {
 	struct rec *q;
 	size_t head, count, cap;
 	size_t files;           /* REC_FILE records in it */
-	bool waiting_results;   /* the source said EAGAIN for want of room */
 	int status;
 	struct strbuf line;
 };
@@ -289,6 +288,12 @@ static void push(struct check_cmd *c, const struct rec *r)
 
 /* ---- reading the lists: the walk's source ---- */
 
+/* Room only once results come: a file ahead is under way. */
+static bool queue_full(const struct check_cmd *c)
+{
+	return c->count >= QUEUE_MAX && c->files > 0;
+}
+
 static void open_list(struct check_cmd *c, unsigned i)
 {
 	int fd = STDIN_FILENO;
@@ -329,12 +334,10 @@ static const char *next_root(void *ctx, uint32_t *op, int *error)
 				c->cur++;
 			continue;
 		}
-		if (c->count >= QUEUE_MAX && c->files > 0) {
-			c->waiting_results = true;
+		if (queue_full(c)) {
 			*error = EAGAIN;
 			return NULL;
 		}
-		c->waiting_results = false;
 		int err = 0;
 		char *text = pathlist_next(&c->pl, &err);
 		if (!text) {
@@ -386,7 +389,7 @@ static const char *next_root(void *ctx, uint32_t *op, int *error)
 static int wait_fd(void *ctx)
 {
 	struct check_cmd *c = ctx;
-	return c->waiting_results || !c->open ? -1 : c->pl.fd;
+	return queue_full(c) || !c->open ? -1 : c->pl.fd;
 }
 
 /* ---- results ---- */

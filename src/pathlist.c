@@ -71,6 +71,20 @@ static int fill(struct pathlist *pl, int *error)
 	}
 }
 
+/* End the record of len bytes at start; the next one begins at next. */
+static char *take(struct pathlist *pl, char *start, size_t len, size_t next)
+{
+	start[len] = '\0';
+	pl->pos = next;
+	pl->lineno++;
+	pl->overlong = pl->skipping || (pl->max && len > pl->max);
+	pl->skipping = false;
+	pl->reclen = pl->overlong ? 0 : len;
+	if (pl->overlong)
+		*start = '\0';
+	return start;
+}
+
 char *pathlist_next(struct pathlist *pl, int *error)
 {
 	for (;;) {
@@ -80,20 +94,8 @@ char *pathlist_next(struct pathlist *pl, int *error)
 		size_t avail = pl->len - pl->pos;
 		char *end = pl->delim == PATHLIST_AUTO ? NULL : memchr(start, pl->delim, avail);
 		if (end) {
-			*end = '\0';
-			pl->pos = (size_t)(end - pl->buf) + 1;
-			pl->lineno++;
-			pl->reclen = (size_t)(end - start);
-			if (pl->max && pl->reclen > pl->max)
-				pl->skipping = true;
-			pl->overlong = pl->skipping;
-			if (pl->skipping) {
-				pl->skipping = false;
-				*start = '\0';
-				pl->reclen = 0;
-				return start;
-			}
-			if (end == start)
+			take(pl, start, (size_t)(end - start), (size_t)(end - pl->buf) + 1);
+			if (pl->reclen == 0 && !pl->overlong)
 				continue;
 			return start;
 		}
@@ -115,18 +117,7 @@ char *pathlist_next(struct pathlist *pl, int *error)
 				pl->buf = nb;
 				pl->cap++;
 			}
-			pl->buf[pl->len] = '\0';
-			start = pl->buf + pl->pos;
-			pl->reclen = pl->len - pl->pos;
-			pl->pos = pl->len;
-			pl->lineno++;
-			if (pl->max && pl->reclen > pl->max)
-				pl->skipping = true;
-			if (pl->skipping)
-				*start = '\0', pl->reclen = 0;
-			pl->overlong = pl->skipping;
-			pl->skipping = false;
-			return start;
+			return take(pl, pl->buf + pl->pos, pl->len - pl->pos, pl->len);
 		}
 		if (fill(pl, error) <= 0)
 			return NULL;
