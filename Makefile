@@ -28,6 +28,13 @@ PT_LDLIBS := -pthread
 XXH_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxxhash 2>/dev/null)
 XXH_LIBS := $(shell $(PKG_CONFIG) --libs libxxhash 2>/dev/null || echo -lxxhash)
 
+# The codecs: libarchive's writers and bidders, and the libraries the
+# decoders use directly.  bzip2 has no .pc file.
+CODEC_PKGS := libarchive libzstd zlib liblzma liblz4
+CODEC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS) 2>/dev/null)
+CODEC_LIBS := $(shell $(PKG_CONFIG) --libs $(CODEC_PKGS) 2>/dev/null || \
+	echo -larchive -lzstd -lz -llzma -llz4) -lbz2
+
 # io_uring through liburing when its headers are there; without them the
 # I/O threads are the only engine (PTOOL_WITH_LIBURING=0).
 URING_LIBS := $(shell $(PKG_CONFIG) --libs liburing 2>/dev/null)
@@ -66,19 +73,19 @@ endif
 all: $(BIN)
 
 $(BIN): $(OBJDIR)/main.o $(OBJDIR)/libptool.a
-	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(PT_LDLIBS) $(LDLIBS)
+	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(CODEC_LIBS) $(PT_LDLIBS) $(LDLIBS)
 
 $(OBJDIR)/libptool.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(OBJDIR)/%.o: src/%.c | $(OBJDIR)
-	$(CC) $(PT_CFLAGS) $(XXH_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(PT_CFLAGS) $(XXH_CFLAGS) $(CODEC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/unit/%.o: tests/unit/%.c | $(OBJDIR)/unit
-	$(CC) $(PT_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(PT_CFLAGS) -Isrc $(CODEC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/unit-tests: $(UNIT_OBJ) $(OBJDIR)/libptool.a
-	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(PT_LDLIBS) $(LDLIBS)
+	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(CODEC_LIBS) $(PT_LDLIBS) $(LDLIBS)
 
 $(OBJDIR) $(OBJDIR)/unit:
 	mkdir -p $@
@@ -94,7 +101,8 @@ unit: $(OBJDIR)/unit-tests
 # Debian packages for building and testing; a no-op when all are present.
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
 	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils \
-	clang libclang-rt-dev
+	clang libclang-rt-dev \
+	libzstd-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -112,8 +120,8 @@ FUZZ_TIME ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 obj/fuzz/fuzz-sumline: tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c src/sumline.h src/hash.h
 	mkdir -p obj/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(XXH_CFLAGS) -o $@ \
-		tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c $(XXH_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(XXH_CFLAGS) $(CODEC_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c $(XXH_LIBS) $(CODEC_LIBS)
 
 fuzz: obj/fuzz/fuzz-sumline
 	./tests/fuzz/run $(abspath obj/fuzz/fuzz-sumline) $(FUZZ_TIME) obj/fuzz

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: time `ptool hash` against its anchors on the standard corpora.
 #
-#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big|check] [--cold]
-#                [--tree-files N] [--big-files N] [--big-mib N]
+#   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big|check|compress] [--cold]
+#                [--tree-files N] [--big-files N] [--big-mib N] [--slow-runs N]
 #
 # `make bench` runs it with PTOOL set to the binary it built.  The corpora are
 # made once (mkcorpus is deterministic) into a cache directory and reused.
@@ -23,6 +23,15 @@
 #   check xxhsum -c LIST                           verifying the tree's list
 #         (LIST: the tree hashed by xxhsum -H2)    (one process: xxhsum has
 #         find | readfloor -j JOBS                  no parallel check)
+#   compress, on the big corpus's first file (to stdout, into a file in a
+#         temporary folder), each format against its tool at the same level:
+#         gzip -6: pigz -pJOBS; zstd -3: zstd -TJOBS; lz4 -1: lz4 (one
+#         thread); xz -6: xz -TJOBS; bzip2 -9: pbzip2 -pJOBS (xz and bzip2
+#         SLOW-RUNS times, default 1: a minute a run); the sizes of the
+#         outputs after each table; then decompression of the same
+#         outputs, ptool decompress -c against the tool's -dc; then the tree
+#         with zstd -o DIR against find | xargs -0 -PJOBS -n100 zstd -q
+#         --output-dir-mirror DIR.
 #
 # Environment:
 #   PTOOL            ptool binary (default: ./ptool)
@@ -55,7 +64,7 @@ die()
 	exit 1
 }
 
-runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256 cold=
+runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256 cold= slow_runs=1
 while (($#)); do
 	case $1 in
 	-n?* | -j?*) set -- "${1:0:2}" "${1:2}" "${@:2}" ;; # -n5: -n 5
@@ -63,7 +72,7 @@ while (($#)); do
 	case $1 in
 	-h | --help) help ;;
 	--cold) cold=1 && shift && continue ;;
-	-n | -j | --only | --tree-files | --big-files | --big-mib)
+	-n | -j | --only | --tree-files | --big-files | --big-mib | --slow-runs)
 		(($# >= 2)) || die "$1 needs a value"
 		case $1 in
 		-n) runs=$2 ;;
@@ -72,17 +81,20 @@ while (($#)); do
 		--tree-files) tree_files=$2 ;;
 		--big-files) big_files=$2 ;;
 		--big-mib) big_mib=$2 ;;
+		--slow-runs) slow_runs=$2 ;;
 		esac
 		shift 2
 		;;
 	*) printf 'bench: unknown argument %s\n' "$1" >&2 && usage ;;
 	esac
 done
-for v in runs:-n jobs:-j tree_files:--tree-files big_files:--big-files big_mib:--big-mib; do
+for v in runs:-n jobs:-j tree_files:--tree-files big_files:--big-files big_mib:--big-mib \
+	slow_runs:--slow-runs; do
 	n=${v%%:*}
 	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || die "${v#*:}: '${!n}' is not a whole number above 0"
 done
-[[ $only == @(all|tree|big|check) ]] || die "--only: '$only' is not tree, big, check or all"
+[[ $only == @(all|tree|big|check|compress) ]] ||
+	die "--only: '$only' is not tree, big, check, compress or all"
 
 # Paths given by the caller are relative to where it stands; then work from
 # the top of the repository.
@@ -278,4 +290,58 @@ if [[ $only == @(all|check) ]]; then
 	add "find | readfloor -j$jobs (I/O floor)" "find $d -type f -print0 | $R -j$jobs"
 	table_head
 	bench check
+fi
+
+if [[ $only == @(all|compress) ]]; then
+	d=big-${big_files}x$big_mib
+	corpus big "$d" "$big_files" "$big_mib"
+	for t in pigz zstd lz4 xz pbzip2; do
+		command -v "$t" >/dev/null || die "$t is missing: run 'make deps'"
+	done
+	f=$d/big00.txt corpus_dir=$d
+	o=$(q "$tmp/out")
+	# pack LEVEL-NAME SUFFIX PTOOL-ARGS TOOL-COMMAND: time both into files.
+	pack()
+	{
+		labels=() cmds=()
+		add "ptool compress -j$jobs $3" "$P compress -j$jobs $3 -c $f >$o.p$2"
+		add "$4" "$4 -c $f >$o.t$2"
+		table_head
+		bench "$1"
+		printf '%-6s %-40s %d bytes, %d.%03d of the tool'"'"'s\n' "$1" "ptool output size" \
+			"$(stat -c %s "$tmp/out.p$2")" \
+			$(($(stat -c %s "$tmp/out.p$2") * 1000 / $(stat -c %s "$tmp/out.t$2") / 1000)) \
+			$(($(stat -c %s "$tmp/out.p$2") * 1000 / $(stat -c %s "$tmp/out.t$2") % 1000))
+	}
+	pack gzip .gz "-F gzip -6" "pigz -p$jobs -6"
+	pack zstd .zst "-F zstd -3" "zstd -q -T$jobs -3"
+	pack lz4 .lz4 "-F lz4 -1" "lz4 -q -1"
+	saved=$runs runs=$slow_runs
+	pack xz .xz "-F xz -6" "xz -T$jobs -6"
+	pack bzip2 .bz2 "-F bzip2 -9" "pbzip2 -p$jobs -9"
+	runs=$saved
+	# unpack NAME SUFFIX TOOL-COMMAND: decode both outputs to /dev/null.
+	unpack()
+	{
+		labels=() cmds=()
+		add "ptool decompress -j$jobs -c (ptool's)" "$P decompress -j$jobs -c $o.p$2 >/dev/null"
+		add "ptool decompress -j$jobs -c (the tool's)" "$P decompress -j$jobs -c $o.t$2 >/dev/null"
+		add "$3 -dc (the tool's)" "$3 -dc $o.t$2 >/dev/null"
+		table_head
+		bench "$1"
+	}
+	unpack gzip .gz "pigz -p$jobs"
+	unpack zstd .zst "zstd -q"
+	unpack lz4 .lz4 "lz4 -q"
+	unpack xz .xz "xz -T$jobs"
+	unpack bzip2 .bz2 "pbzip2 -p$jobs"
+
+	d=tree-$tree_files
+	corpus tree "$d" "$tree_files"
+	labels=() cmds=() corpus_dir=$d
+	add "ptool compress -j$jobs -o DIR (zstd -3)" "$P compress -j$jobs -f -o $o.ptree $d"
+	add "find | xargs -P$jobs -n100 zstd -q" \
+		"find $d -type f -print0 | xargs -0 -P$jobs -n100 zstd -q -f --output-dir-mirror $o.ztree"
+	table_head
+	bench tree
 fi

@@ -14,8 +14,8 @@ static size_t round_up(size_t n, size_t to)
 	return (n + to - 1) / to * to;
 }
 
-int arena_init(struct arena *a, unsigned nbuf, size_t buf_size, unsigned nslot, size_t slot_size,
-               unsigned flags)
+int arena_init(struct arena *a, unsigned nbuf, size_t buf_size, size_t out_size, unsigned nslot,
+               size_t slot_size, unsigned flags)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
@@ -24,8 +24,9 @@ int arena_init(struct arena *a, unsigned nbuf, size_t buf_size, unsigned nslot, 
 	a->nslot = nslot;
 	a->slot_size = round_up(slot_size ? slot_size : 64, 64);
 	a->buf_size = round_up(buf_size, page);
+	a->out_size = round_up(out_size, page);
 	a->bufs_offset = round_up(a->slot_size * nslot, page);
-	a->size = a->bufs_offset + a->buf_size * nbuf;
+	a->size = a->bufs_offset + (a->buf_size + a->out_size) * nbuf;
 	a->free_bufs = malloc(sizeof *a->free_bufs * (nbuf ? nbuf : 1));
 	if (!a->free_bufs)
 		return -1;

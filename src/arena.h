@@ -7,8 +7,9 @@
  * buffers is fixed; the loop reads only into a free one, which bounds memory
  * by nbuf x buf_size whatever the input.
  *
- *   [ slot 0 | slot 1 | ... | slot nslot-1 | buf 0 | buf 1 | ... ]
- *     64-byte aligned slots              page-aligned buffers
+ *   [ slot 0 | ... | slot nslot-1 | buf 0, out 0 | buf 1, out 1 | ... ]
+ *     64-byte aligned slots          page-aligned buffers, each with its
+ *                                    output room (when out_size > 0)
  *
  * The free list is the loop's alone (not in the mapping, not locked).
  *
@@ -26,6 +27,7 @@ struct arena {
 	unsigned char *base;
 	size_t size;
 	size_t buf_size, slot_size, bufs_offset;
+	size_t out_size;        /* each buffer's output room, after its data */
 	unsigned nbuf, nslot;
 	unsigned *free_bufs, nfree;
 };
@@ -34,13 +36,20 @@ enum arena_flags {
 	ARENA_SHARED = 1 << 0,  /* MAP_SHARED: for workers made by fork() */
 };
 
-int arena_init(struct arena *a, unsigned nbuf, size_t buf_size, unsigned nslot, size_t slot_size,
-               unsigned flags);
+/* out_size: room beside each buffer for what a task makes of its data
+ * (compressed or decompressed bytes); 0 for none. */
+int arena_init(struct arena *a, unsigned nbuf, size_t buf_size, size_t out_size, unsigned nslot,
+               size_t slot_size, unsigned flags);
 void arena_release(struct arena *a);
 
 static inline void *arena_buf(const struct arena *a, unsigned i)
 {
-	return a->base + a->bufs_offset + (size_t)i * a->buf_size;
+	return a->base + a->bufs_offset + (size_t)i * (a->buf_size + a->out_size);
+}
+
+static inline void *arena_out(const struct arena *a, unsigned i)
+{
+	return (unsigned char *)arena_buf(a, i) + a->buf_size;
 }
 
 static inline void *arena_slot(const struct arena *a, unsigned i)

@@ -18,6 +18,10 @@ int cmd_hash(int argc, char **argv);
 extern const struct opt hash_options[];
 int cmd_check(int argc, char **argv);
 extern const struct opt check_options[];
+int cmd_compress(int argc, char **argv);
+extern const struct opt compress_options[];
+int cmd_decompress(int argc, char **argv);
+extern const struct opt decompress_options[];
 int cmd_bench(int argc, char **argv);
 extern const struct opt bench_options[];
 

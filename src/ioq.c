@@ -150,8 +150,11 @@ bool ioq_short_eof(const struct ioq_req *req, size_t done)
 	       done < req->cap;
 }
 
-bool ioq_opened(struct ioq_req *req, mode_t mode, off_t size, struct timespec mtime)
+bool ioq_opened(struct ioq_req *req, const struct ioq_meta *meta, off_t size, struct timespec mtime)
 {
+	mode_t mode = meta->mode;
+
+	req->meta = *meta;
 	if ((req->flags & IOQ_REGULAR_ONLY) && !S_ISREG(mode)) {
 		req->not_regular = true;
 		return false;
@@ -190,7 +193,8 @@ void ioq_do_blocking(struct ioq_req *req)
 			close_req(req);
 			return;
 		}
-		if (!ioq_opened(req, st.st_mode, st.st_size, st.st_mtim)) {
+		struct ioq_meta meta = { st.st_mode, st.st_uid, st.st_gid, st.st_atim };
+		if (!ioq_opened(req, &meta, st.st_size, st.st_mtim)) {
 			close_req(req);
 			return;
 		}

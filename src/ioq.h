@@ -69,6 +69,12 @@ struct ioq_req {
 	bool closed;        /* the engine closed fd (fd is then -1) */
 	bool changed;       /* at end of file the size read was not the size at
 	                       open, and a new fstat shows size or mtime moved */
+	struct ioq_meta {   /* OPEN: what its stat said, for copies that keep it */
+		mode_t mode;
+		uid_t uid;
+		gid_t gid;
+		struct timespec atime;
+	} meta;
 	/* the engine's own */
 	int stage;
 	struct statx stx;
@@ -107,14 +113,15 @@ void ioq_destroy(struct ioq *q);
 void ioq_do_blocking(struct ioq_req *req);
 
 /* Shared by the engines.  ioq_reset clears a request's results.
- * ioq_opened takes what a stat of the newly opened req->fd said: false
+ * ioq_opened takes what a stat of the newly opened req->fd said (meta is
+ * kept in req->meta): false
  * when the file is to be closed unread (not_regular is then set).
  * ioq_short_eof: a read that has filled done bytes of the buffer stopped
  * short at the size the file had at open, so it is at its end.
  * ioq_moved: a new stat's size and mtime differ from those at open. */
 void ioq_reset(struct ioq_req *req);
 bool ioq_moved(const struct ioq_req *req, off_t size, struct timespec mtime);
-bool ioq_opened(struct ioq_req *req, mode_t mode, off_t size, struct timespec mtime);
+bool ioq_opened(struct ioq_req *req, const struct ioq_meta *meta, off_t size, struct timespec mtime);
 bool ioq_short_eof(const struct ioq_req *req, size_t done);
 
 struct ioq_ops {

@@ -143,7 +143,9 @@ static void stat_fd(struct ioq_uring *q, struct ioq_req *req, enum stage st)
 	struct io_uring_sqe *sqe = get_sqe(q);
 	req->stage = st;
 	io_uring_prep_statx(sqe, req->fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
-	                    STATX_TYPE | STATX_SIZE | STATX_MTIME, &req->stx);
+	                    STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE |
+	                            STATX_ATIME | STATX_MTIME,
+	                    &req->stx);
 	io_uring_sqe_set_data(sqe, req);
 }
 
@@ -198,8 +200,9 @@ static void step_stat(struct ioq_uring *q, struct ioq_req *req, int res)
 		open_path(q, req);
 		return;
 	}
-	if (!ioq_opened(req, req->stx.stx_mode, (off_t)req->stx.stx_size,
-	                stx_time(&req->stx.stx_mtime))) {
+	struct ioq_meta meta = { req->stx.stx_mode, req->stx.stx_uid, req->stx.stx_gid,
+	                         stx_time(&req->stx.stx_atime) };
+	if (!ioq_opened(req, &meta, (off_t)req->stx.stx_size, stx_time(&req->stx.stx_mtime))) {
 		close_fd(q, req);
 		done(q, req);
 		return;

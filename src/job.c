@@ -21,6 +21,7 @@ void job_init(struct job *j)
 	j->jobs = xio_ncpu();
 	j->mode = POOL_THREAD;
 	j->io = IOQ_AUTO;
+	j->doing = "hashing";
 	out_init(&j->out, STDOUT_FILENO);
 }
 
@@ -111,16 +112,21 @@ void job_report(const struct job *j, const struct loop_result *r, const char *na
 		break;
 	case LOOP_WORKER_DIED:
 		if (WIFSIGNALED(r->error))
-			diag_error("worker died (signal %d) while hashing '%s'", WTERMSIG(r->error), q);
+			diag_error("worker died (signal %d) while %s '%s'", WTERMSIG(r->error), j->doing,
+			           q);
 		else
-			diag_error("worker died (exit status %d) while hashing '%s'",
-			           WIFEXITED(r->error) ? WEXITSTATUS(r->error) : r->error, q);
+			diag_error("worker died (exit status %d) while %s '%s'",
+			           WIFEXITED(r->error) ? WEXITSTATUS(r->error) : r->error, j->doing, q);
 		break;
 	case LOOP_TIMED_OUT:
-		diag_error("task timed out after %g s while hashing '%s'", j->timeout_s, q);
+		diag_error("task timed out after %g s while %s '%s'", j->timeout_s, j->doing, q);
+		break;
+	case LOOP_TASK:
+		diag_error("'%s': %s", q, j->task_text ? j->task_text(r->error) : strerror(r->error));
 		break;
 	case LOOP_READ_LIST:
-		PTOOL_BUG("the command reports its own list");
+	case LOOP_OUTPUT:
+		PTOOL_BUG("the command reports its own list and output");
 	}
 	sb_release(&sb);
 }
@@ -136,6 +142,8 @@ const char *job_what_text(enum loop_what w)
 	case LOOP_READ_LIST: return "cannot read list";
 	case LOOP_WORKER_DIED: return "worker died";
 	case LOOP_TIMED_OUT: return "task timed out";
+	case LOOP_TASK: return "invalid input";
+	case LOOP_OUTPUT: return "cannot write output";
 	}
 	return "failed";
 }

@@ -49,6 +49,9 @@ struct job {
 	int stats;              /* 0 none, 1 text, 2 json */
 	struct run_stats *run_stats;
 	struct out out;         /* stdout */
+	const char *doing;      /* "hashing": what a worker that died was doing */
+	/* Text for a LOOP_TASK code (NULL: strerror). */
+	const char *(*task_text)(int code);
 };
 
 void job_init(struct job *j);
@@ -64,7 +67,8 @@ void job_validate(const struct job *j);
 void job_conf(struct job *j, struct loop_conf *conf);
 
 /* The error message for a failed input (not LOOP_READ_LIST, whose list
- * only the command knows); name is shown escaped. */
+ * only the command knows, nor LOOP_OUTPUT, whose reason is the command's
+ * own); name is shown escaped. */
 void job_report(const struct job *j, const struct loop_result *r, const char *name);
 
 /* "cannot open" and the like, for records that carry the error. */

@@ -1,18 +1,24 @@
 /* loop: the one thread that drives all I/O.
  *
  *   walk ──► start ──► OPEN (+ first chunk) ──► task ──► ... ──► finish ──► reorder ──► emit
- *                          │                     ▲  │
- *                          └── READ next chunk ──┘  └─ buffer back to the arena
+ *                          │                     ▲  │               │
+ *                          └── READ next chunk ──┘  │            settle (outputs put in place)
+ *                                                   ▼
+ *                                 output (task's bytes, chunk order) ──► buffer back to the arena
  *
  * Who owns what: the loop owns every struct file, the arena's free list and
  * the reorder ring.  An I/O request belongs to the engine from submit to
  * pop, a buffer to the engine or a worker while a request or task using it
- * is out.  A file has at most one request and one task out at a time, so
- * its chunks are hashed in order while the next one is read.
+ * is out.  A file has at most one request out, and per_input tasks: one
+ * (hashing, decoding: chunks in order, state carried from one to the
+ * next) or more (compression: chunks stand alone and go to all workers).
+ * Each file keeps its buffers out with tasks in a ring, oldest first, and
+ * hands their output on in that order; a task that ran out of output room
+ * (TASK_MORE) gets its buffer again once the output is written.
  *
  * Bounds: a file starts only when a buffer is free and its sequence number
- * fits the reorder window, so memory is nbuf x chunk_size plus the window's
- * records, whatever the input. */
+ * fits the reorder window, so memory is nbuf x (chunk_size + out_size) plus
+ * the window's records, whatever the input. */
 #include "loop.h"
 
 #include <errno.h>
@@ -30,6 +36,16 @@
 #include "waker.h"
 #include "xio.h"
 
+/* A buffer out with a task, or back and waiting for its output to be
+ * written in chunk order. */
+struct chunk {
+	int buf;
+	bool done;
+	struct task task;       /* as it came back */
+};
+
+#define MAX_PER_INPUT 16
+
 struct file {
 	uint64_t seq;
 	char *path;
@@ -40,18 +56,21 @@ struct file {
 	struct ioq_req req;
 	int rbuf;               /* buffer being read, or read and waiting; -1 */
 	size_t rlen;
-	int hbuf;               /* buffer out with a task; -1 */
+	struct chunk chunks[MAX_PER_INPUT];  /* a ring, oldest chunk first */
+	unsigned chead, nchunks;
 	bool active;            /* between start and finish */
-	bool io_busy, task_busy;
+	bool io_busy;
 	bool rready;            /* rbuf holds data for the next task */
 	bool eof;               /* the last read met end of file */
 	bool first_sent, last_done, failed;
+	bool stream_open;       /* pinned: a worker holds state for it */
 	uint64_t size;          /* bytes read so far */
 	off_t expect_size;      /* size at open, regular files; else -1 */
 	struct timespec mtime;  /* mtime at open */
 	bool changed;           /* the engine saw it change while read */
 	bool holds_fd;          /* counted in loop.fds */
 	bool retry_open;        /* open failed for want of descriptors: again later */
+	struct loop_input in;
 	struct loop_result res;
 };
 
@@ -107,6 +126,10 @@ static void finish(struct loop *l, struct file *f)
 		r->what = LOOP_CHANGED;
 		r->error = 0;
 	}
+	f->in.read = f->size;
+	if (l->conf->settle)
+		l->conf->settle(l->conf->ctx, &f->in, r);
+	r->user = f->in.user;
 	reorder_put(&l->order, f->seq, f);
 }
 
@@ -154,6 +177,96 @@ static void submit_open(struct loop *l, struct file *f)
 	submit_io(l, f);
 }
 
+static struct chunk *chunk_at(struct file *f, unsigned i)
+{
+	return &f->chunks[(f->chead + i) % MAX_PER_INPUT];
+}
+
+static void submit_task(struct loop *l, struct file *f, struct chunk *c)
+{
+	c->done = false;
+	c->task.t_submit = stats_now_ns();
+	if (pool_submit(l->pool, &c->task) < 0)
+		PTOOL_BUG("task queue overflow");
+}
+
+/* The chunk read into rbuf goes to a worker. */
+static void submit_chunk(struct loop *l, struct file *f)
+{
+	struct chunk *c = chunk_at(f, f->nchunks++);
+	c->buf = f->rbuf;
+	c->task = (struct task){
+		.op = f->op,
+		.flags = (f->first_sent ? 0 : TASK_FIRST) | (f->eof ? TASK_LAST : 0) |
+		         (l->conf->pinned ? TASK_PINNED : 0),
+		.buf = (uint32_t)f->rbuf,
+		.slot = (uint32_t)(f->seq % l->window),
+		.len = f->rlen,
+		.tag = f->seq,
+	};
+	if (l->conf->pinned && !f->first_sent)
+		f->stream_open = true;
+	f->first_sent = true;
+	f->rbuf = -1;
+	f->rready = false;
+	submit_task(l, f, c);
+}
+
+/* A pinned input given up half way: its worker must drop the state it
+ * holds.  The task takes a buffer like any other (the pool's depth is
+ * the buffer count) but no data.  False while no buffer is free. */
+static bool submit_abort(struct loop *l, struct file *f)
+{
+	int b = f->rbuf >= 0 ? f->rbuf : arena_take_buf(&l->arena);
+	if (b < 0)
+		return false;
+	f->rbuf = -1;
+	f->rready = false;
+	struct chunk *c = chunk_at(f, f->nchunks++);
+	c->buf = b;
+	c->task = (struct task){
+		.op = f->op,
+		.flags = TASK_PINNED | TASK_ABORT,
+		.buf = (uint32_t)b,
+		.slot = (uint32_t)(f->seq % l->window),
+		.tag = f->seq,
+	};
+	f->stream_open = false;
+	submit_task(l, f, c);
+	return true;
+}
+
+/* Chunks back from their tasks, oldest first: their output goes to the
+ * output callback, then the buffer goes back to the arena, or, when the
+ * task ran out of output room, to the task again. */
+static void flush_chunks(struct loop *l, struct file *f)
+{
+	while (f->nchunks) {
+		struct chunk *c = chunk_at(f, 0);
+		struct task *t = &c->task;
+		if (!c->done)
+			return;
+		bool go_on = !f->failed && !l->stopping;
+		if (go_on && t->status >= 0 && t->out_len && l->conf->output) {
+			f->in.read = f->size;
+			if (l->conf->output(l->conf->ctx, &f->in, arena_out(&l->arena, (unsigned)c->buf),
+			                    (size_t)t->out_len) < 0) {
+				fail(f, LOOP_OUTPUT, 0);
+				go_on = false;
+			}
+		}
+		if ((t->flags & TASK_MORE) && go_on) {
+			t->flags &= ~(uint32_t)(TASK_MORE | TASK_FIRST);
+			t->out_len = 0;
+			submit_task(l, f, c);
+			return;
+		}
+		arena_put_buf(&l->arena, (unsigned)c->buf);
+		f->chead = (f->chead + 1) % MAX_PER_INPUT;
+		f->nchunks--;
+	}
+}
+
 /* Move one file along as far as it can go now. */
 static void pump(struct loop *l, struct file *f)
 {
@@ -171,24 +284,9 @@ static void pump(struct loop *l, struct file *f)
 		submit_open(l, f);
 		return;
 	}
-	if (f->rready && !f->task_busy && !f->failed && !l->stopping) {
-		struct task t = {
-			.op = f->op,
-			.flags = (f->first_sent ? 0 : TASK_FIRST) | (f->eof ? TASK_LAST : 0),
-			.buf = (uint32_t)f->rbuf,
-			.slot = (uint32_t)(f->seq % l->window),
-			.len = f->rlen,
-			.tag = f->seq,
-			.t_submit = stats_now_ns(),
-		};
-		if (pool_submit(l->pool, &t) < 0)
-			PTOOL_BUG("task queue overflow");
-		f->first_sent = true;
-		f->task_busy = true;
-		f->hbuf = f->rbuf;
-		f->rbuf = -1;
-		f->rready = false;
-	}
+	unsigned per_input = l->conf->per_input ? l->conf->per_input : 1;
+	if (f->rready && f->nchunks < per_input && !f->failed && !l->stopping)
+		submit_chunk(l, f);
 	if (!f->eof && !f->failed && !l->stopping && !f->io_busy && f->rbuf < 0 && f->fd >= 0) {
 		int b = arena_take_buf(&l->arena);
 		if (b >= 0) {
@@ -207,7 +305,10 @@ static void pump(struct loop *l, struct file *f)
 			submit_io(l, f);
 		}
 	}
-	if (!f->io_busy && !f->task_busy && (f->last_done || f->failed || l->stopping)) {
+	bool ending = f->last_done || f->failed || l->stopping;
+	if (ending && f->stream_open && !f->io_busy && f->nchunks == 0 && !submit_abort(l, f))
+		return;
+	if (!f->io_busy && f->nchunks == 0 && ending) {
 		if (f->rbuf >= 0) {
 			arena_put_buf(&l->arena, (unsigned)f->rbuf);
 			f->rbuf = -1;
@@ -243,6 +344,9 @@ static void on_io(struct loop *l, struct ioq_req *req)
 			f->fd = req->fd;
 			f->expect_size = req->expect_size;
 			f->mtime = req->mtime;
+			f->in.size = req->expect_size;
+			f->in.meta = req->meta;
+			f->in.mtime = req->mtime;
 		}
 	}
 	if (req->error) {
@@ -265,7 +369,6 @@ static void on_task(struct loop *l, const struct task *t)
 {
 	struct file *f = file_of(l, t->tag);
 
-	f->task_busy = false;
 	if (l->conf->stats) {
 		struct run_stats *s = l->conf->stats;
 		uint64_t run = t->t_end - t->t_start;
@@ -274,16 +377,31 @@ static void on_task(struct loop *l, const struct task *t)
 		hist_add(&s->run, run);
 		hist_add(&s->wait, t->t_start > t->t_submit ? t->t_start - t->t_submit : 0);
 	}
-	arena_put_buf(&l->arena, (unsigned)f->hbuf);
-	f->hbuf = -1;
-	if (t->timed_out)
-		fail(f, LOOP_TIMED_OUT, 0);
-	else if (t->death)
-		fail(f, LOOP_WORKER_DIED, t->death);
-	else if (t->status < 0)
-		fail(f, LOOP_READ, -t->status);
-	else if (t->flags & TASK_LAST)
+	struct chunk *c = NULL;
+	for (unsigned i = 0; i < f->nchunks && !c; i++)
+		if (chunk_at(f, i)->buf == (int)t->buf && !chunk_at(f, i)->done)
+			c = chunk_at(f, i);
+	PTOOL_ASSERT(c);
+	c->done = true;
+	c->task = *t;
+	if (t->timed_out || t->death || t->status < 0) {
+		/* A worker that failed a task dropped its state; one that died
+		 * took it along. */
+		f->stream_open = false;
+		c->task.flags &= ~(uint32_t)TASK_MORE;
+		if (t->timed_out)
+			fail(f, LOOP_TIMED_OUT, 0);
+		else if (t->death)
+			fail(f, LOOP_WORKER_DIED, t->death);
+		else if (-t->status >= LOOP_TASK_CODES)
+			fail(f, LOOP_TASK, -t->status);
+		else
+			fail(f, LOOP_READ, -t->status);
+	} else if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
 		f->last_done = true;
+		f->stream_open = false;
+	}
+	flush_chunks(l, f);
 }
 
 /* Begin one input from the walk.  Returns false when nothing can start. */
@@ -295,6 +413,8 @@ static bool start_next(struct loop *l)
 	if (l->walk_done || l->stopping || !reorder_fits(&l->order, l->next_seq) ||
 	    l->arena.nfree == 0 || l->fds >= l->max_fds)
 		return false;
+	if (l->conf->serial && l->order.next != l->next_seq)
+		return false;   /* the one before is not out yet */
 
 	struct walk_ent ent;
 	int r = walk_next(l->walk, &ent);
@@ -317,8 +437,14 @@ static bool start_next(struct loop *l)
 	f->kind = ent.kind;
 	f->op = ent.op;
 	f->fd = -1;
-	f->rbuf = f->hbuf = -1;
+	f->rbuf = -1;
 	f->active = true;
+	f->in = (struct loop_input){
+		.seq = f->seq,
+		.path = f->path,
+		.is_stdin = ent.kind == WALK_STDIN,
+		.size = -1,
+	};
 
 	switch (ent.kind) {
 	case WALK_ERROR: {
@@ -344,6 +470,11 @@ static bool start_next(struct loop *l)
 	case WALK_FILE:
 	case WALK_OPERAND:
 		break;
+	}
+	if (l->conf->want && !l->conf->want(l->conf->ctx, &ent, &f->in)) {
+		f->res.outcome = LOOP_PASSED;
+		finish(l, f);
+		return true;
 	}
 
 	f->io_flags = IOQ_CLOSE_AT_END;
@@ -372,7 +503,7 @@ static unsigned fd_budget(void)
 
 static void count(struct run_stats *s, const struct loop_result *r)
 {
-	if (r->outcome == LOOP_SKIPPED)
+	if (r->outcome == LOOP_SKIPPED || r->outcome == LOOP_PASSED)
 		return;
 	s->inputs++;
 	if (r->outcome == LOOP_FAILED)
@@ -486,6 +617,8 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	 * the threads find work in batches; at most 48 of them (48 MiB of
 	 * 1 MiB chunks), whatever -j says. */
 	unsigned nbuf = jobs * 4 < 32 ? 32 : jobs * 4 > 48 ? 48 : jobs * 4;
+	if (conf->nbuf)
+		nbuf = conf->nbuf;
 	/* I/O threads follow the machine, not -j: on a warm cache more
 	 * than the CPUs only add switches. */
 	unsigned ncpu = xio_ncpu();
@@ -495,7 +628,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.window = 256;
 	if (nbuf > l.window / 2)
 		l.window = 2 * nbuf;
-	if (arena_init(&l.arena, nbuf, conf->chunk_size, l.window, conf->slot_size,
+	if (arena_init(&l.arena, nbuf, conf->chunk_size, conf->out_size, l.window, conf->slot_size,
 	               conf->mode == POOL_FORK ? ARENA_SHARED : 0) < 0)
 		return -1;
 	if (waker_init(&l.waker) < 0)

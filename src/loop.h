@@ -20,6 +20,7 @@ enum loop_outcome {
 	LOOP_DONE,      /* processed in full */
 	LOOP_FAILED,    /* see what and error */
 	LOOP_SKIPPED,   /* not a regular file, met in a walk */
+	LOOP_PASSED,    /* left alone: the want callback said no */
 };
 
 enum loop_what {
@@ -31,6 +32,27 @@ enum loop_what {
 	LOOP_READ_LIST,   /* the list of inputs could not be read (path NULL) */
 	LOOP_WORKER_DIED, /* the worker died on it twice; error is the wait status */
 	LOOP_TIMED_OUT,   /* it ran past the task time limit */
+	LOOP_TASK,        /* the task refused it: error is its code (e.g. a
+	                     codec_error) */
+	LOOP_OUTPUT,      /* the output callback failed it (its reason is the
+	                     callback's own, in user) */
+};
+
+/* A task status of -code, code >= this, is the task's own refusal
+ * (LOOP_TASK); below it, an errno. */
+#define LOOP_TASK_CODES 4096
+
+/* An input as the output callbacks see it (loop thread only). */
+struct loop_input {
+	uint64_t seq;
+	const char *path;
+	bool is_stdin;
+	off_t size;             /* at open, for regular files; else -1 */
+	uint64_t read;          /* bytes read so far */
+	struct ioq_meta meta;   /* what its stat said at open (not stdin) */
+	struct timespec mtime;
+	void *user;             /* the callbacks' own: NULL at first, handed
+	                           to emit in the result */
 };
 
 struct loop_result {
@@ -42,6 +64,7 @@ struct loop_result {
 	                           LOOP_WORKER_DIED) */
 	const void *slot;       /* the task's per-input slot */
 	uint64_t size;          /* bytes processed */
+	void *user;             /* see struct loop_input */
 };
 
 struct loop_conf {
@@ -52,6 +75,23 @@ struct loop_conf {
 	struct pool_limits limits;  /* fork mode */
 	task_fn *task;          /* its op is the walk entry's (see walk.h) */
 	size_t slot_size;       /* per-input state for the task */
+	unsigned nbuf;          /* buffers (0: as many as suit hashing) */
+	size_t out_size;        /* each buffer's output room (0: tasks make none) */
+	/* Tasks out at once for one input.  1: its chunks go one by one, so
+	 * the task may carry state from one to the next (hashing, decoding);
+	 * more: each chunk stands alone (compression into frames). */
+	unsigned per_input;
+	bool pinned;            /* tasks keep state in their worker (TASK_PINNED) */
+	bool serial;            /* one input at a time: output to one stream */
+	/* Is this input (a file or an operand) to be done?  May be NULL. */
+	bool (*want)(void *ctx, const struct walk_ent *ent, struct loop_input *in);
+	/* What a task left in its output room, in chunk order for each input.
+	 * 0, or -1 to fail the input (LOOP_OUTPUT). */
+	int (*output)(void *ctx, struct loop_input *in, const void *data, size_t len);
+	/* An input is finished, in any order, before its result waits for
+	 * emit: commit or drop what output made.  It may turn a LOOP_DONE
+	 * into a LOOP_OUTPUT failure.  May be NULL. */
+	void (*settle)(void *ctx, struct loop_input *in, struct loop_result *res);
 	/* 0 to go on, -1 to stop the run (e.g. output failed). */
 	int (*emit)(void *ctx, const struct loop_result *res);
 	/* Called before the loop waits for more input (may be NULL): time to

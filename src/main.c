@@ -4,6 +4,7 @@
  *   main.c         this: commands, --help, --version, --complete
  *   cmd_hash.c     `ptool hash`: options, output lines, exit status
  *   cmd_check.c    `ptool check`: checksum lists read, files verified, GNU-style report
+ *   cmd_compress.c `ptool compress` and `ptool decompress`: outputs named, placed, reported
  *   cmd_bench.c    `ptool bench`: a job per mode and -j, timed, compared
  *   cmd.h          the command table and option tables
  *   job.c          what the commands that run the loop share: options, messages, the end
@@ -23,6 +24,9 @@
  *   waker.c        how workers and I/O threads wake the loop (eventfd)
  *   reorder.c      results back into input order
  *   hash.c         xxHash as a task function
+ *   task_codec.c   compression (a stream per chunk) and decoding as task functions
+ *   codec.c        the five formats: libarchive's writers, libzstd, the decoders
+ *   outfile.c      outputs that appear whole or not at all (O_TMPFILE, signals)
  *   sumline.c      one checksum-list record parsed (GNU, BSD tag, JSON)
  *   format.c       hex, escaped names, JSON strings
  *   stats.c        --stats: duration histograms and the report
@@ -43,6 +47,10 @@
 const struct cmd cmds[] = {
 	{ "hash", "hash files and trees with xxHash (xxh128, xxh3, xxh64, xxh32)", cmd_hash, hash_options },
 	{ "check", "verify checksum lists (ptool's, xxhsum's, GNU and BSD lines)", cmd_check, check_options },
+	{ "compress", "compress files and trees in parallel (zstd, gzip, xz, bzip2, lz4)", cmd_compress,
+	  compress_options },
+	{ "decompress", "decompress or test files of any of the five formats", cmd_decompress,
+	  decompress_options },
 	{ "bench", "run a job with threads and with processes, and compare", cmd_bench, bench_options },
 	{ NULL, NULL, NULL, NULL },
 };

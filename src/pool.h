@@ -22,6 +22,12 @@
 enum task_flags {
 	TASK_FIRST = 1 << 0,  /* first chunk of an input: start a new state */
 	TASK_LAST = 1 << 1,   /* last chunk: finish and store the result */
+	TASK_PINNED = 1 << 2, /* the input's state lives in the worker that ran
+	                         its first task (heap memory of that process):
+	                         the rest go there, and none runs twice */
+	TASK_ABORT = 1 << 3,  /* no data: the input was given up, drop its state */
+	TASK_MORE = 1 << 4,   /* set by the worker: the output room is full and
+	                         input is left (from pos): send it again */
 };
 
 struct task {
@@ -30,6 +36,10 @@ struct task {
 	uint32_t buf;     /* arena buffer index */
 	uint32_t slot;    /* arena slot index */
 	uint64_t len;     /* bytes of data in the buffer */
+	uint64_t pos;     /* bytes of it used: 0 at first, kept by the worker
+	                     across TASK_MORE rounds */
+	uint64_t out_len; /* set by the worker: bytes it left in the buffer's
+	                     output room (arena_out) */
 	uint64_t tag;     /* the caller's, handed back unchanged */
 	int32_t status;   /* set by the worker: 0 or -errno */
 	int32_t death;    /* fork mode: the wait status of a worker that died

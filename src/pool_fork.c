@@ -18,6 +18,11 @@
  * is handed back to the loop in task.death.  Workers that die before ever
  * running a task, three times over, stop the pool (no respawn loop).
  *
+ * Pinned tasks (TASK_PINNED) carry state in the memory of the worker that
+ * ran their input's first task: the rest of the input goes to that worker
+ * (its own queue, ahead of the shared one), and when it dies they fail
+ * at once, since no other worker could take them up.
+ *
  * No orphans: the server dies with the main process (PR_SET_PDEATHSIG) and
  * the workers with the server; a worker also exits when its socket closes.
  */
@@ -75,6 +80,7 @@ struct fworker {
 	struct timespec started;  /* when batch[0] began to run */
 	bool timed_out;       /* killed for running past the limit */
 	unsigned char *snaps; /* each task's slot as it was at dispatch */
+	struct tasks *own;    /* pinned tasks waiting for it */
 };
 
 /* A FIFO of tasks. */
@@ -99,6 +105,9 @@ struct pool_fork {
 	int error;            /* the pool cannot go on: errno */
 	struct pool_limits limits;
 	unsigned batch_max, depth_max;  /* 1 and 1 under a time limit */
+	unsigned depth;
+	pid_t *pins;          /* by slot: the worker holding its state, or 0 */
+	int *pin_deaths;      /* by slot: how the last holder died */
 };
 
 #define SRV_TAG UINT32_MAX
@@ -382,6 +391,13 @@ static void dispatch(struct pool_fork *p, struct fworker *w)
 		return;
 	if (share > p->batch_max)
 		share = p->batch_max;
+	while (n < p->batch_max && w->own->len) {
+		struct task *t = &w->tasks[first + n];
+		tasks_pop(w->own, t);
+		t->tries++;
+		memcpy(w->snaps + (first + n) * slot_size, arena_slot(p->arena, t->slot), slot_size);
+		n++;
+	}
 	while (n < share && p->pending.len) {
 		const struct task *next = &p->pending.t[p->pending.head];
 		if (next->tries > 0 && n > 0)
@@ -389,6 +405,8 @@ static void dispatch(struct pool_fork *p, struct fworker *w)
 		struct task *t = &w->tasks[first + n];
 		tasks_pop(&p->pending, t);
 		t->tries++;
+		if (t->flags & TASK_PINNED)
+			p->pins[t->slot] = w->pid;
 		memcpy(w->snaps + (first + n) * slot_size, arena_slot(p->arena, t->slot), slot_size);
 		n++;
 		if (t->tries > 1)
@@ -416,12 +434,15 @@ static bool usable(const struct fworker *w)
  * message per task would cost more than the small tasks themselves. */
 static void feed_some(struct pool_fork *p, bool force)
 {
-	if (!force && p->pending.len < BATCH / 2)
-		return;
+	bool shared = p->pending.len && (force || p->pending.len >= BATCH / 2);
+
 	for (unsigned pass = 0; pass < DEPTH; pass++)
-		for (unsigned i = 0; i < p->nw && p->pending.len && p->room; i++)
-			if (usable(&p->w[i]))
-				dispatch(p, &p->w[i]);
+		for (unsigned i = 0; i < p->nw && p->room; i++) {
+			struct fworker *w = &p->w[i];
+			/* A worker's own tasks go at once: they are one an input. */
+			if (usable(w) && (w->own->len || (shared && p->pending.len)))
+				dispatch(p, w);
+		}
 }
 
 static void feed(struct pool_fork *p)
@@ -455,7 +476,7 @@ static void bury(struct pool_fork *p, struct fworker *w)
 				t.timed_out = 1;
 				t.status = -ETIMEDOUT;
 				tasks_push(&p->done, &t, false);
-			} else if (t.tries < 2) {
+			} else if (t.tries < 2 && !(t.flags & TASK_PINNED)) {
 				tasks_push(&p->pending, &t, true);
 			} else {
 				t.death = w->status ? w->status : -1;
@@ -464,6 +485,18 @@ static void bury(struct pool_fork *p, struct fworker *w)
 			}
 		}
 	}
+	/* The state it held for pinned inputs died with it. */
+	struct task t;
+	while (tasks_pop(w->own, &t)) {
+		t.death = w->status ? w->status : -1;
+		t.status = -ECHILD;
+		tasks_push(&p->done, &t, false);
+	}
+	for (unsigned i = 0; i < p->arena->nslot; i++)
+		if (p->pins[i] == w->pid) {
+			p->pins[i] = 0;
+			p->pin_deaths[i] = w->status ? w->status : -1;
+		}
 	if (!w->ready) {
 		/* Dead before it could take a task: start-up is broken (a limit
 		 * too low, say); respawning would only loop. */
@@ -504,7 +537,7 @@ static void on_worker(struct pool_fork *p, struct fworker *w)
 		w->busy = w->ntasks > 0;
 		w->ran++;
 		p->early_deaths = 0;
-		if (!w->reaped && p->pending.len >= BATCH / 2)
+		if (!w->reaped && (p->pending.len >= BATCH / 2 || w->own->len))
 			dispatch(p, w);
 		return;
 	}
@@ -538,8 +571,12 @@ static struct fworker *new_entry(struct pool_fork *p)
 	struct fworker *w = &p->w[p->nw];
 	memset(w, 0, sizeof *w);
 	w->snaps = malloc(DEPTH * BATCH * p->arena->slot_size);
-	if (!w->snaps)
+	w->own = malloc(sizeof *w->own);
+	if (!w->snaps || !w->own || tasks_init(w->own, p->depth) < 0) {
+		free(w->snaps);
+		free(w->own);
 		return NULL;
+	}
 	p->nw++;
 	return w;
 }
@@ -662,6 +699,18 @@ static int fork_submit(struct pool *pool, const struct task *task)
 
 	t.tries = 0;
 	t.death = 0;
+	if ((t.flags & TASK_PINNED) && !(t.flags & TASK_FIRST)) {
+		for (unsigned i = 0; i < p->nw; i++)
+			if (p->pins[t.slot] && p->w[i].pid == p->pins[t.slot] && usable(&p->w[i])) {
+				tasks_push(p->w[i].own, &t, false);
+				return 0;
+			}
+		/* Its worker is gone, and the state with it. */
+		t.death = p->pin_deaths[t.slot] ? p->pin_deaths[t.slot] : -1;
+		t.status = -ECHILD;
+		tasks_push(&p->done, &t, false);
+		return 0;
+	}
 	/* Sent at the next reap, with whatever else the loop queued by then:
 	 * one message a batch, not one a task. */
 	tasks_push(&p->pending, &t, false);
@@ -725,7 +774,11 @@ static void fork_destroy(struct pool *pool, struct pool_usage *usage)
 	for (unsigned i = 0; i < p->nw; i++) {
 		close_worker(p, &p->w[i]);
 		free(p->w[i].snaps);
+		free(p->w[i].own->t);
+		free(p->w[i].own);
 	}
+	free(p->pins);
+	free(p->pin_deaths);
 	free(p->w);
 	/* The server sees its socket close, stops its workers and exits. */
 	xclose(p->srv);
@@ -769,7 +822,11 @@ struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
 	p->batch_max = p->limits.timeout_ms ? 1 : BATCH;
 	p->depth_max = p->limits.timeout_ms ? 1 : DEPTH;
 	p->srv = -1;
-	if (tasks_init(&p->pending, depth) < 0 || tasks_init(&p->done, depth) < 0)
+	p->depth = depth;
+	p->pins = calloc(arena->nslot ? arena->nslot : 1, sizeof *p->pins);
+	p->pin_deaths = calloc(arena->nslot ? arena->nslot : 1, sizeof *p->pin_deaths);
+	if (!p->pins || !p->pin_deaths || tasks_init(&p->pending, depth) < 0 ||
+	    tasks_init(&p->done, depth) < 0)
 		goto fail;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0)
@@ -801,6 +858,8 @@ fail_ep:
 	errno = err;
 fail:
 	err = errno;
+	free(p->pins);
+	free(p->pin_deaths);
 	free(p->pending.t);
 	free(p->done.t);
 	free(p);

@@ -21,6 +21,7 @@ static const struct {
 	{ "walk", test_walk },
 	{ "stats", test_stats },
 	{ "sumline", test_sumline },
+	{ "codec", test_codec },
 };
 
 int main(int argc, char **argv)

@@ -25,7 +25,7 @@ static void run(unsigned workers, unsigned ntasks)
 	struct waker w;
 	unsigned depth = ntasks ? ntasks : 1;
 
-	CHECK(arena_init(&a, depth, 4096, depth, 64, ARENA_SHARED) == 0);
+	CHECK(arena_init(&a, depth, 4096, 0, depth, 64, ARENA_SHARED) == 0);
 	CHECK(waker_init(&w) == 0);
 	struct pool *p = pool_create(POOL_THREAD, workers, depth, add_task, &a, &w, NULL);
 	CHECK(p != NULL);

@@ -25,5 +25,6 @@ void test_opt(void);
 void test_walk(void);
 void test_stats(void);
 void test_sumline(void);
+void test_codec(void);
 
 #endif

@@ -1,0 +1,431 @@
+#!/usr/bin/env bats
+# ptool compress and ptool decompress: interoperability with the reference
+# tools, the output rules, and every failure path with the files it leaves.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+FORMATS="zstd gzip xz bzip2 lz4"
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+}
+
+suffix() {
+	case $1 in
+	zstd) echo .zst ;;
+	gzip) echo .gz ;;
+	xz) echo .xz ;;
+	bzip2) echo .bz2 ;;
+	lz4) echo .lz4 ;;
+	esac
+}
+
+# unpack FORMAT FILE: FILE decoded by the format's own tool, on stdout.
+unpack() {
+	case $1 in
+	zstd) zstd -dcq -- "$2" ;;
+	gzip) gzip -dc -- "$2" ;;
+	xz) xz -dc -- "$2" ;;
+	bzip2) bzip2 -dc -- "$2" ;;
+	lz4) lz4 -dcq -- "$2" ;;
+	esac
+}
+
+# pack FORMAT FILE: FILE compressed by the format's own tool, on stdout.
+pack() {
+	case $1 in
+	zstd) zstd -cq -- "$2" ;;
+	gzip) gzip -c -- "$2" ;;
+	xz) xz -c -- "$2" ;;
+	bzip2) bzip2 -c -- "$2" ;;
+	lz4) lz4 -cq -- "$2" ;;
+	esac
+}
+
+# Text that compresses, 3.5 MiB: four chunks, the last one short.
+mkbig() {
+	seq 1 9999999 | head -c 3670016 >"$1"
+}
+
+# What is in the current folder, hidden names included, one per line.
+listing() {
+	find . -mindepth 1 ! -name 'separate-stderr-*' ! -name nodac-probe | LC_ALL=C sort
+}
+
+@test "each format compresses a tree beside its files, and the reference tool decodes every output" {
+	"$MKTREE" tree
+	for f in $FORMATS; do
+		s=$(suffix "$f")
+		run -0 --separate-stderr ptool compress -q -F "$f" tree
+		[ -z "$stderr" ] || fail "$f: $stderr"
+		while IFS= read -r -d '' file; do
+			[ -f "$file$s" ] || fail "$f: no output for '$file'"
+			unpack "$f" "$file$s" | cmp -s - "$file" || fail "$f: '$file$s' does not decode to '$file'"
+		done < <(find tree -type f ! -name '*.zst' ! -name '*.gz' ! -name '*.xz' ! -name '*.bz2' ! -name '*.lz4' -print0)
+		find tree -name "*$s" -delete
+	done
+}
+
+@test "a large file is split into streams that the reference tools decode whole, identical for any -j and mode" {
+	mkbig big
+	head -c 2500000 /dev/urandom >rand
+	for f in $FORMATS; do
+		s=$(suffix "$f")
+		run -0 ptool compress -F "$f" -j1 big rand
+		mv "big$s" "one$s"
+		mv "rand$s" "randone$s"
+		run -0 ptool compress -F "$f" -j4 big rand
+		cmp "big$s" "one$s" || fail "$f: -j1 and -j4 differ"
+		cmp "rand$s" "randone$s" || fail "$f: -j1 and -j4 differ on random data"
+		run -0 ptool compress -F "$f" -f -j2 --mode=fork big
+		cmp "big$s" "one$s" || fail "$f: fork mode differs"
+		unpack "$f" "big$s" | cmp - big || fail "$f: big does not decode"
+		unpack "$f" "rand$s" | cmp - rand || fail "$f: rand does not decode"
+	done
+}
+
+@test "gzip members carry no time and no name, zstd frames carry a content checksum" {
+	printf 'some text\n' >t
+	run -0 ptool compress -F gzip t
+	# MTIME (bytes 4-7) zero, FLG (byte 3) without FNAME.
+	[ "$(od -An -tx1 -j3 -N5 t.gz | tr -d ' ')" = "0000000000" ]
+	run -0 ptool compress t
+	run -0 zstd -lv t.zst
+	assert_output --partial "Check: XXH64"
+}
+
+@test "levels: --level and -N choose it, the defaults are the tools' own, out of range is a usage error" {
+	mkbig big
+	run -0 ptool compress -F gzip -1 -c big
+	fast=${#output}
+	run -0 ptool compress -F gzip --level 9 big
+	gzip -dc big.gz | cmp - big
+	[ "$(stat -c %s big.gz)" -lt "$(gzip -1 -c big | wc -c)" ]
+	run -0 ptool compress -F gzip -c big
+	gzip -6 -c big >ref6.gz
+	# Default 6: within a percent of gzip -6 (members cost a little).
+	[ "$(ptool compress -F gzip -c big | wc -c)" -le $(($(stat -c %s ref6.gz) * 101 / 100)) ]
+	run -2 --separate-stderr ptool compress -F gzip --level 10 big
+	assert_equal "$stderr" "ptool: compress: gzip levels go from 1 to 9, not 10
+Try 'ptool compress -h' for more information."
+	run -0 ptool compress -F lz4 --level 9 -c big
+	run -2 ptool compress -F lz4 --level 10 -c big
+	[ "$fast" -gt 0 ]
+}
+
+@test "mode and times with nanoseconds are copied from the input; the input is kept" {
+	printf 'data\n' >f
+	chmod 640 f
+	touch -d '2001-02-03 04:05:06.123456789' f
+	run -0 ptool compress f
+	[ "$(stat -c '%a %y' f.zst)" = "640 2001-02-03 04:05:06.123456789 +0000" ] ||
+		[ "$(stat -c '%a %Y' f.zst)" = "$(stat -c '%a %Y' f)" ]
+	[ "$(stat -c %y f.zst)" = "$(stat -c %y f)" ]
+	[ -f f ]
+	rm f
+	run -0 ptool decompress f.zst
+	[ "$(stat -c '%a %y' f)" = "$(stat -c '%a %y' f.zst)" ]
+	assert_equal "$(cat f)" data
+}
+
+@test "an existing output is an error for that input only, left as it was; -f replaces it" {
+	printf 'one\n' >a
+	printf 'two\n' >b
+	printf 'keep me\n' >a.zst
+	run -1 --separate-stderr ptool compress a b
+	assert_equal "$stderr" "ptool: compress: 'a.zst' already exists (use -f to replace it)"
+	assert_equal "$(cat a.zst)" "keep me"
+	zstd -dcq b.zst | cmp - b
+	run -0 ptool compress -f a
+	zstd -dcq a.zst | cmp - a
+	run -1 --separate-stderr ptool decompress a.zst
+	assert_equal "$stderr" "ptool: decompress: 'a' already exists (use -f to replace it)"
+	assert_equal "$(cat a)" one
+}
+
+@test "--rm removes each input once its output is complete, and never a failed one" {
+	printf 'one\n' >a
+	printf 'two\n' >b
+	printf 'old\n' >b.gz
+	run -1 ptool compress -F gzip --rm a b
+	[ ! -e a ] && [ -f a.gz ] && [ -f b ]
+	assert_equal "$(cat b.gz)" old
+	run -0 ptool decompress --rm a.gz
+	[ -f a ] && [ ! -e a.gz ]
+	run -2 --separate-stderr ptool compress --rm -c a
+	assert_equal "${stderr%%$'\n'*}" "ptool: compress: --rm cannot be combined with -c"
+}
+
+@test "-o mirrors each input's path under the folder, without a leading slash; '..' is refused" {
+	"$MKTREE" tree
+	mkdir sub
+	run -0 ptool compress -q -o out tree "$PWD/tree/plain.txt"
+	[ -f "out/tree/plain.txt.zst" ]
+	[ -f "out${PWD}/tree/plain.txt.zst" ]
+	zstd -dcq "out/tree/plain.txt.zst" | cmp - tree/plain.txt
+	[ ! -e tree/plain.txt.zst ]
+	run -0 ptool decompress -o back out/tree/plain.txt.zst
+	cmp back/out/tree/plain.txt tree/plain.txt
+	cd sub
+	run -1 --separate-stderr ptool compress -o ../out2 ../tree/plain.txt
+	assert_equal "$stderr" "ptool: compress: '../tree/plain.txt': a path with '..' has no place under -o"
+	[ ! -e ../out2 ]
+}
+
+@test "-c writes one stream after another, in input order, for any -j" {
+	mkbig big
+	printf 'small\n' >small
+	head -c 1500000 /dev/urandom >rand
+	for f in $FORMATS; do
+		run -0 --separate-stderr ptool compress -F "$f" -c big small rand
+		s=$(suffix "$f")
+		ptool compress -F "$f" -c big small rand >"all$s"
+		unpack "$f" "all$s" | cmp - <(cat big small rand) || fail "$f: -c output is not big, small, rand"
+		ptool decompress -c "all$s" | cmp - <(cat big small rand) || fail "$f: decompress -c"
+		ptool decompress -c "all$s" "all$s" | cmp - <(cat big small rand big small rand)
+	done
+	[ ! -e big.zst ] && [ ! -e small.zst ]
+}
+
+@test "standard input goes to standard output, both ways" {
+	mkbig big
+	ptool compress -F xz <big >big.xz
+	xz -dc big.xz | cmp - big
+	ptool decompress <big.xz | cmp - big
+	ptool decompress - <big.xz | cmp - big
+}
+
+@test "files with the suffix are left alone with a note (-q drops it), FIFOs in a walk with a warning" {
+	mkdir d
+	printf 'x\n' >d/a
+	printf 'y\n' | zstd -q >d/b.zst
+	mkfifo d/fifo
+	run -0 --separate-stderr ptool compress d
+	assert_equal "$stderr" "ptool: compress: 'd/b.zst' already has the .zst suffix; left alone
+ptool: compress: skipping 'd/fifo': not a regular file"
+	[ -f d/a.zst ] && [ ! -e d/b.zst.zst ]
+	rm d/a.zst
+	run -0 --separate-stderr ptool compress -q d
+	assert_equal "$stderr" "ptool: compress: skipping 'd/fifo': not a regular file"
+	rm d/fifo
+	run -0 --separate-stderr ptool decompress -t d
+	assert_equal "$stderr" "ptool: decompress: 'd/a': no compression suffix; left alone"
+}
+
+@test "an unreadable input fails alone: a message, no output, the others done" {
+	require_nodac
+	printf 'a\n' >a
+	printf 'b\n' >b
+	chmod 000 b
+	run -1 --separate-stderr ptool_nodac compress a b
+	assert_equal "$stderr" "ptool: compress: cannot open 'b': Permission denied"
+	[ -f a.zst ] && [ ! -e b.zst ]
+	assert_equal "$(listing)" "./a
+./a.zst
+./b"
+}
+
+@test "a full disk fails the input with ENOSPC and leaves no file, on a small tmpfs and on /dev/full" {
+	head -c 3000000 /dev/urandom >rand
+	printf 'small\n' >small
+	run -1 --separate-stderr bash -c '"$0" compress -c rand >/dev/full' "$PTOOL"
+	assert_equal "$stderr" "ptool: compress: write error: No space left on device"
+	((EUID == 0)) && command -v unshare >/dev/null || skip "a private tmpfs needs root"
+	unshare -m true 2>/dev/null || skip "no private mount namespace here"
+	run unshare -m sh -c 'mkdir -p mnt && mount -t tmpfs -o size=1m tmpfs mnt &&
+		"$0" "$@" -o mnt rand small; s=$?; find mnt -mindepth 1 | LC_ALL=C sort; exit $s' \
+		"$PTOOL" compress
+	[ "$status" -eq 1 ]
+	assert_line "ptool: compress: cannot write 'mnt/rand.zst': No space left on device"
+	assert_line "mnt/small.zst"
+	refute_line "mnt/rand.zst"
+	refute_output --partial "mnt/."
+}
+
+# interrupt SIGNAL ARGS...: ptool ARGS in the background (with SIGINT not
+# ignored, as a background job's would be), sent SIGNAL after a second;
+# sets status.
+interrupt() {
+	local sig=$1 pid
+	shift
+	ptool_argv "$@"
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' "$PTOOL" "${PTOOL_ARGV[@]}" &
+	pid=$!
+	sleep 1
+	kill -"$sig" "$pid"
+	status=0
+	wait "$pid" || status=$?
+}
+
+@test "SIGINT or SIGTERM mid-run: status 128+N, no partial or temporary output, inputs untouched" {
+	seq 1 2500000 >big
+	cp big big2
+	sum=$(cksum <big)
+	interrupt INT compress -F xz -9 -j2 big big2
+	[ "$status" -eq 130 ]
+	assert_equal "$(listing)" "./big
+./big2"
+	assert_equal "$(cksum <big)" "$sum"
+	interrupt TERM compress -F xz -9 -j2 --mode=fork big big2
+	[ "$status" -eq 143 ]
+	assert_equal "$(listing)" "./big
+./big2"
+	# Decoding is quick: a writer that stalls half way holds it open.
+	xz -1 -T2 -c big >big.xz
+	mkfifo slow.xz
+	{ head -c 300000 big.xz; sleep 4; } >slow.xz &
+	writer=$!
+	interrupt INT decompress slow.xz
+	kill "$writer" 2>/dev/null || true
+	[ "$status" -eq 130 ]
+	assert_equal "$(listing)" "./big
+./big.xz
+./big2
+./slow.xz"
+}
+
+@test "a worker that dies fails only its input, in fork mode, for compress and decompress" {
+	printf 'ok, one\n' >ok1
+	printf 'boom!!\n' >boom
+	printf 'ok, two!\n' >ok2
+	run -1 --separate-stderr env PTOOL_TEST_CRASH_LEN=7 "$PTOOL" compress --mode=fork -j2 ok1 boom ok2
+	assert_equal "$stderr" "ptool: compress: worker died (signal 6) while compressing 'boom'"
+	assert_equal "$(listing)" "./boom
+./ok1
+./ok1.zst
+./ok2
+./ok2.zst"
+	zstd -dcq ok2.zst | cmp - ok2
+	len=$(stat -c %s ok1.zst)
+	[ "$len" -ne "$(stat -c %s ok2.zst)" ]
+	rm ok1 ok2
+	run -1 --separate-stderr env PTOOL_TEST_CRASH_LEN="$len" "$PTOOL" decompress --mode=fork -j2 ok1.zst ok2.zst
+	assert_equal "$stderr" "ptool: decompress: worker died (signal 6) while decompressing 'ok1.zst'"
+	[ ! -e ok1 ]
+}
+
+@test "the reference tools' files decode: gzip, pigz, zstd -T2, xz -T2, bzip2, pbzip2, lz4, and concatenations" {
+	mkbig big
+	head -c 1000000 /dev/urandom >rand
+	cat big rand >both
+	gzip -c big >a.gz
+	command -v pigz >/dev/null && pigz -p2 -c big >p.gz || gzip -c big >p.gz
+	zstd -q -T2 -c big >a.zst
+	xz -T2 --block-size=1MiB -c big >a.xz
+	bzip2 -c big >a.bz2
+	command -v pbzip2 >/dev/null && pbzip2 -p2 -c big >p.bz2 || bzip2 -c big >p.bz2
+	lz4 -q -c big >a.lz4
+	for f in a.gz p.gz a.zst a.xz a.bz2 p.bz2 a.lz4; do
+		ptool decompress -c "$f" | cmp - big || fail "$f"
+	done
+	for f in $FORMATS; do
+		s=$(suffix "$f")
+		{ pack "$f" big; pack "$f" rand; } >"cat$s"
+		ptool decompress -c "cat$s" | cmp - both || fail "concatenated $f"
+	done
+}
+
+@test "exactly one layer comes off: x.gz.gz gives x.gz" {
+	printf 'inner\n' >x
+	gzip -c x | gzip -c >x.gz.gz
+	run -0 ptool decompress x.gz.gz
+	cmp x.gz <(gzip -c x)
+	[ -f x.gz.gz ]
+}
+
+@test "data that is not compressed, an empty file and another format are errors that name the file" {
+	printf 'plain text\n' >plain.gz
+	: >empty.zst
+	printf 'LZIP\001\014\000' >old.xz
+	printf '\037\235\220data' >z.gz
+	run -1 --separate-stderr ptool decompress plain.gz empty.zst z.gz
+	assert_equal "$stderr" "ptool: decompress: 'plain.gz': not compressed data
+ptool: decompress: 'empty.zst': not compressed data
+ptool: decompress: 'z.gz': unsupported compression format"
+	assert_equal "$(listing)" "./empty.zst
+./old.xz
+./plain.gz
+./z.gz"
+}
+
+@test "a flipped byte, a truncation or trailing garbage in any format is an error, and nothing is left" {
+	mkbig big
+	for f in $FORMATS; do
+		s=$(suffix "$f")
+		pack "$f" big >"ok$s"
+		n=$(stat -c %s "ok$s")
+		cp "ok$s" "flip$s"
+		printf '\377' | dd of="flip$s" bs=1 seek=$((n / 2)) conv=notrunc status=none
+		head -c $((n - 9)) "ok$s" >"trunc$s"
+		{ cat "ok$s"; printf 'garbage!'; } >"trail$s"
+		run -1 --separate-stderr ptool decompress "flip$s" "trunc$s" "trail$s"
+		[[ $stderr == *"'flip$s': corrupt compressed data"* ||
+			$stderr == *"'flip$s': checksum mismatch (corrupt compressed data)"* ]] || fail "$f flipped: $stderr"
+		[[ $stderr == *"'trunc$s': truncated compressed data"* ]] || fail "$f truncated: $stderr"
+		[[ $stderr == *"'trail$s': trailing garbage after compressed data"* ]] || fail "$f trailing: $stderr"
+		[ ! -e flip ] && [ ! -e trunc ] && [ ! -e trail ] || fail "$f: output left"
+		run -1 ptool decompress -t "ok$s" "flip$s"
+	done
+	refute [ -n "$(find . -name '.*' -mindepth 1)" ]
+}
+
+@test "a flipped byte in a gzip member's deflate data is caught by the CRC" {
+	seq 1 200000 >t
+	gzip -c t >t.gz
+	n=$(stat -c %s t.gz)
+	# A byte of the CRC itself: the data decodes, the check must fail.
+	cp t.gz crc.gz
+	printf '\001' | dd of=crc.gz bs=1 seek=$((n - 8)) conv=notrunc status=none
+	run -1 --separate-stderr ptool decompress -t crc.gz
+	assert_equal "$stderr" "ptool: decompress: 'crc.gz': checksum mismatch (corrupt compressed data)"
+	run -1 ptool decompress crc.gz
+	[ ! -e crc ]
+}
+
+@test "-t verifies without writing; a walk takes only the files with a suffix" {
+	mkdir d
+	seq 1 1000 >d/n
+	gzip -c d/n >d/n.gz
+	zstd -q -c d/n >d/n.zst
+	printf 'bad' >d/bad.xz
+	run -1 --separate-stderr ptool decompress -t -q d
+	assert_equal "$stderr" "ptool: decompress: 'd/bad.xz': not compressed data"
+	assert_equal "$(ls d)" "bad.xz
+n
+n.gz
+n.zst"
+	run -1 --separate-stderr ptool decompress d/n
+	assert_equal "$stderr" "ptool: decompress: 'd/n': no compression suffix to take off (use -c or -t)"
+	run -1 ptool decompress -t d/n
+	assert_output --partial "not compressed data"
+}
+
+@test "--max-size and --max-ratio stop a bomb with an error and leave nothing" {
+	head -c 20000000 /dev/zero | gzip -c >zeros.gz
+	run -1 --separate-stderr ptool decompress --max-size 5M zeros.gz
+	assert_equal "$stderr" "ptool: decompress: 'zeros.gz': stopped: the output passed --max-size (5242880 bytes)"
+	[ ! -e zeros ]
+	run -1 --separate-stderr ptool decompress --max-ratio 100 zeros.gz
+	assert_equal "$stderr" "ptool: decompress: 'zeros.gz': stopped: the output passed --max-ratio (100 times the input)"
+	[ ! -e zeros ]
+	run -1 ptool decompress -t --max-size 1M zeros.gz
+	run -0 ptool decompress --max-ratio 0 zeros.gz
+	[ "$(stat -c %s zeros)" -eq 20000000 ]
+	assert_equal "$(listing)" "./zeros
+./zeros.gz"
+}
+
+@test "many small files round trip in every format through the pool, thread and fork" {
+	mkdir m
+	for i in $(seq 1 150); do seq "$i" $((i * 37)) >"m/f$i"; done
+	for f in $FORMATS; do
+		s=$(suffix "$f")
+		run -0 ptool compress -F "$f" --rm m
+		[ -z "$(find m -type f ! -name "*$s")" ] || fail "$f: inputs left"
+		run -0 ptool decompress --rm --mode=fork -j2 m
+		for i in 1 77 150; do
+			cmp "m/f$i" <(seq "$i" $((i * 37))) || fail "$f: f$i"
+		done
+	done
+}
