@@ -7,7 +7,6 @@
  * order, at emit.  With -c every output goes to stdout, one input at a
  * time (the loop runs serial), so streams follow each other in order. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +18,6 @@
 #include "job.h"
 #include "loop.h"
 #include "outfile.h"
-#include "pathlist.h"
 #include "task_codec.h"
 #include "walk.h"
 #include "xio.h"
@@ -36,11 +34,6 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_MAX_RATIO,
 	OPT_QUIET,
-	OPT_FILES_FROM,
-	OPT_NULL,
-	OPT_FOLLOW,
-	OPT_ONE_FS,
-	OPT_EXCLUDE,
 	OPT_HELP,
 	OPT_DIGIT,      /* -1 ... -9: OPT_DIGIT + n */
 };
@@ -66,17 +59,6 @@ static const char *const format_values[] = { "zstd", "gzip", "xz", "bzip2", "lz4
 	{ OPT_SYNC, 0, "sync", NULL, "fsync each output before it is put in place", 0, NULL, false }, \
 	{ OPT_QUIET, 'q', "quiet", NULL, "no notes on inputs left alone", 0, NULL, false }
 
-#define WALK_OPTIONS \
-	{ OPT_FILES_FROM, 'T', "files-from", "FILE", "read input paths from FILE (- for stdin)", \
-	  OPT_COMPLETE_FILE, NULL, false }, \
-	{ OPT_NULL, '0', "null", NULL, "paths in the -T list end with NUL, not newline", 0, NULL, \
-	  false }, \
-	{ OPT_FOLLOW, 'L', "follow", NULL, "follow symbolic links inside directories", 0, NULL, false }, \
-	{ OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, \
-	  NULL, false }, \
-	{ OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, \
-	  NULL, false }
-
 const struct opt compress_options[] = {
 	{ OPT_FORMAT, 'F', "format", "NAME", "zstd (default), gzip, xz, bzip2 or lz4",
 	  OPT_COMPLETE_VALUES, format_values, false },
@@ -85,7 +67,7 @@ const struct opt compress_options[] = {
 	DIGIT_OPTION(2), DIGIT_OPTION(3), DIGIT_OPTION(4), DIGIT_OPTION(5),
 	DIGIT_OPTION(6), DIGIT_OPTION(7), DIGIT_OPTION(8), DIGIT_OPTION(9),
 	OUTPUT_OPTIONS,
-	WALK_OPTIONS,
+	JOB_INPUT_OPTIONS,
 	JOB_OPTIONS,
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL, false },
 	{ 0 },
@@ -99,7 +81,7 @@ const struct opt decompress_options[] = {
 	  "stop a stream whose output passes N times its input (default: 10000; 0: no limit)", 0,
 	  NULL, false },
 	OUTPUT_OPTIONS,
-	WALK_OPTIONS,
+	JOB_INPUT_OPTIONS,
 	JOB_OPTIONS,
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL, false },
 	{ 0 },
@@ -111,17 +93,9 @@ struct xcmd {
 	const char *outdir;
 	bool to_stdout, rm, force, sync, test, quiet;
 	unsigned long long max_size, max_ratio;
-	const char *files_from;
-	bool null;
-	unsigned walk_flags;
-	const char **excludes;
-	size_t nexcludes;
 	struct job job;
+	struct job_inputs in;
 	/* the run */
-	char **operands;
-	int noperands, next_operand;
-	struct pathlist list;
-	bool list_open;
 	unsigned failures;
 	bool stdout_failed;
 };
@@ -143,7 +117,7 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 {
 	struct xcmd *c = ctx;
 
-	if (job_option(&c->job, o, v))
+	if (job_option(&c->job, o, v) || job_input_option(&c->in, o, v))
 		return;
 	if (o->id > OPT_DIGIT) {
 		c->level = o->id - OPT_DIGIT;
@@ -183,27 +157,6 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 	case OPT_QUIET:
 		c->quiet = true;
 		break;
-	case OPT_FILES_FROM:
-		c->files_from = v;
-		break;
-	case OPT_NULL:
-		c->null = true;
-		break;
-	case OPT_FOLLOW:
-		c->walk_flags |= WALK_FOLLOW;
-		break;
-	case OPT_ONE_FS:
-		c->walk_flags |= WALK_ONE_FS;
-		break;
-	case OPT_EXCLUDE: {
-		const char **e = realloc(c->excludes, (c->nexcludes + 2) * sizeof *e);
-		if (!e)
-			die("out of memory");
-		c->excludes = e;
-		e[c->nexcludes++] = v;
-		e[c->nexcludes] = NULL;
-		break;
-	}
 	case OPT_HELP:
 		if (c->decompress)
 			opt_usage(stdout, "ptool decompress [OPTIONS] [PATH...]\n"
@@ -225,17 +178,13 @@ static const char *next_root(void *ctx, uint32_t *op, int *error)
 	struct xcmd *c = ctx;
 
 	*op = codec_task_op((enum codec_format)c->format, c->level);
-	if (c->next_operand < c->noperands)
-		return c->operands[c->next_operand++];
-	if (!c->list_open)
-		return NULL;
-	return pathlist_next(&c->list, error);
+	return job_inputs_next(&c->in, error);
 }
 
 static int list_fd(void *ctx)
 {
 	struct xcmd *c = ctx;
-	return c->list.fd;
+	return job_inputs_fd(&c->in);
 }
 
 /* The length of path's compression suffix (one of the five), or 0. */
@@ -539,9 +488,7 @@ static int emit(void *ctx, const struct loop_result *r)
 		if (r->what == LOOP_OUTPUT)
 			output_error(c, o, q);
 		else if (r->what == LOOP_READ_LIST)
-			diag_error("cannot read '%s': %s",
-			           strcmp(c->files_from, "-") == 0 ? "standard input" : c->files_from,
-			           strerror(r->error));
+			job_inputs_report(&c->in, r);
 		else
 			job_report(&c->job, r, name);
 		break;
@@ -574,11 +521,8 @@ static int run(struct xcmd *c, int argc, char **argv)
 	c->max_size = DEFAULT_MAX_SIZE;
 	c->max_ratio = DEFAULT_MAX_RATIO;
 
-	c->noperands = opt_parse(argc, argv, c->decompress ? decompress_options : compress_options,
-	                         on_option, c);
-	c->operands = argv;
-	if (c->null && !c->files_from)
-		die_usage("--null needs --files-from");
+	int n = opt_parse(argc, argv, c->decompress ? decompress_options : compress_options, on_option,
+	                  c);
 	if (c->rm && (c->to_stdout || c->test))
 		die_usage("--rm cannot be combined with %s", c->test ? "-t" : "-c");
 	if (c->outdir && (c->to_stdout || c->test))
@@ -591,39 +535,18 @@ static int run(struct xcmd *c, int argc, char **argv)
 		          c->level);
 	job_validate(&c->job);
 
-	static char *stdin_operand[] = { "-" };
-	if (c->noperands == 0 && !c->files_from) {
-		c->operands = stdin_operand;
-		c->noperands = 1;
-	}
+	job_inputs_open(&c->in, argv, n);
 	bool any_stdout = c->to_stdout;
-	for (int i = 0; i < c->noperands; i++)
-		any_stdout |= strcmp(c->operands[i], "-") == 0;
+	for (int i = 0; i < c->in.noperands; i++)
+		any_stdout |= strcmp(c->in.operands[i], "-") == 0;
 	if (any_stdout && !c->decompress && !c->test && !c->force && isatty(STDOUT_FILENO))
 		die("compressed data is not written to a terminal (use -f to force it)");
-	if (c->files_from) {
-		int fd = STDIN_FILENO;
-		if (strcmp(c->files_from, "-") == 0) {
-			for (int i = 0; i < c->noperands; i++)
-				if (strcmp(c->operands[i], "-") == 0)
-					die_usage("standard input cannot be both an input and the -T list");
-		} else {
-			fd = open(c->files_from, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				die("cannot open '%s': %s", c->files_from, strerror(errno));
-		}
-		if (pathlist_init(&c->list, fd, c->null ? '\0' : '\n') < 0)
-			die("out of memory");
-		c->list_open = true;
-	}
 	outfile_catch_signals();
 
-	struct walk *w = walk_create(c->walk_flags, c->excludes, next_root, c);
-	if (!w)
-		die("out of memory");
+	struct walk *w = job_inputs_walk(&c->in, next_root, c);
 	struct loop_conf conf = {
 		.ctx = c,
-		.wait_fd = c->list_open ? list_fd : NULL,
+		.wait_fd = c->in.list_open ? list_fd : NULL,
 		.emit = emit,
 		.want = want,
 		.output = output,
@@ -648,12 +571,7 @@ static int run(struct xcmd *c, int argc, char **argv)
 	int r = loop_run(&conf, w);
 	walk_destroy(w);
 	int status = job_finish(&c->job, r) || c->failures ? 1 : 0;
-	if (c->list_open) {
-		if (c->list.fd != STDIN_FILENO)
-			xclose(c->list.fd);
-		pathlist_release(&c->list);
-	}
-	free(c->excludes);
+	job_inputs_release(&c->in);
 	free(c);
 	return status;
 }

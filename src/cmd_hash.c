@@ -1,6 +1,5 @@
 /* cmd_hash: `ptool hash`, the command line over hash.c and loop.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,10 +11,8 @@
 #include "job.h"
 #include "loop.h"
 #include "out.h"
-#include "pathlist.h"
 #include "stats.h"
 #include "walk.h"
-#include "xio.h"
 
 enum {
 	OPT_ALGO = 1,
@@ -24,11 +21,6 @@ enum {
 	OPT_LE,
 	OPT_ZERO,
 	OPT_JSON,
-	OPT_FILES_FROM,
-	OPT_NULL,
-	OPT_FOLLOW,
-	OPT_ONE_FS,
-	OPT_EXCLUDE,
 	OPT_CHECK,
 	OPT_HELP,
 };
@@ -45,12 +37,7 @@ const struct opt hash_options[] = {
 	{ OPT_LE, 0, "little-endian", NULL, "digests in little-endian byte order", 0, NULL, false },
 	{ OPT_ZERO, 'z', "zero", NULL, "end lines with NUL, not newline; no escaping", 0, NULL, false },
 	{ OPT_JSON, 0, "json", NULL, "JSON Lines: path, algo, hash, size", 0, NULL, false },
-	{ OPT_FILES_FROM, 'T', "files-from", "FILE", "read input paths from FILE (- for stdin)",
-	  OPT_COMPLETE_FILE, NULL, false },
-	{ OPT_NULL, '0', "null", NULL, "paths in the -T list end with NUL, not newline", 0, NULL, false },
-	{ OPT_FOLLOW, 'L', "follow", NULL, "follow symbolic links inside directories", 0, NULL, false },
-	{ OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, NULL, false },
-	{ OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, NULL, false },
+	JOB_INPUT_OPTIONS,
 	{ OPT_CHECK, 'c', "check", NULL, "verify checksum lists instead (see ptool check)", 0, NULL, false },
 	JOB_OPTIONS,
 	{ OPT_HELP, 'h', "help", NULL, "show this help and exit", 0, NULL, false },
@@ -60,17 +47,9 @@ const struct opt hash_options[] = {
 struct hash_cmd {
 	int algo;
 	bool tag, little_endian, zero, json;
-	const char *files_from;
-	bool null;
-	unsigned walk_flags;
-	const char **excludes;
-	size_t nexcludes;
 	struct job job;
+	struct job_inputs in;
 	/* the run */
-	char **operands;
-	int noperands, next_operand;
-	struct pathlist list;
-	bool list_open;
 	unsigned failures;
 	struct strbuf line;
 };
@@ -79,7 +58,7 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 {
 	struct hash_cmd *c = ctx;
 
-	if (job_option(&c->job, o, v))
+	if (job_option(&c->job, o, v) || job_input_option(&c->in, o, v))
 		return;
 	switch (o->id) {
 	case OPT_ALGO:
@@ -110,27 +89,6 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 	case OPT_JSON:
 		c->json = true;
 		break;
-	case OPT_FILES_FROM:
-		c->files_from = v;
-		break;
-	case OPT_NULL:
-		c->null = true;
-		break;
-	case OPT_FOLLOW:
-		c->walk_flags |= WALK_FOLLOW;
-		break;
-	case OPT_ONE_FS:
-		c->walk_flags |= WALK_ONE_FS;
-		break;
-	case OPT_EXCLUDE: {
-		const char **e = realloc(c->excludes, (c->nexcludes + 2) * sizeof *e);
-		if (!e)
-			die("out of memory");
-		c->excludes = e;
-		e[c->nexcludes++] = v;
-		e[c->nexcludes] = NULL;
-		break;
-	}
 	case OPT_CHECK:
 		die_usage("-c cannot be bundled with other flags: write it apart, or run 'ptool check'");
 	case OPT_HELP:
@@ -147,19 +105,13 @@ static const char *next_root(void *ctx, uint32_t *op, int *error)
 	struct hash_cmd *c = ctx;
 
 	*op = (uint32_t)c->algo;
-	if (c->next_operand < c->noperands)
-		return c->operands[c->next_operand++];
-	if (!c->list_open)
-		return NULL;
-	return pathlist_next(&c->list, error);
+	return job_inputs_next(&c->in, error);
 }
 
 static void report(struct hash_cmd *c, const struct loop_result *r, const char *name)
 {
 	if (r->what == LOOP_READ_LIST)
-		diag_error("cannot read '%s': %s",
-		           strcmp(c->files_from, "-") == 0 ? "standard input" : c->files_from,
-		           strerror(r->error));
+		job_inputs_report(&c->in, r);
 	else
 		job_report(&c->job, r, name);
 }
@@ -167,7 +119,7 @@ static void report(struct hash_cmd *c, const struct loop_result *r, const char *
 static int list_fd(void *ctx)
 {
 	struct hash_cmd *c = ctx;
-	return c->list.fd;
+	return job_inputs_fd(&c->in);
 }
 
 static void json_record(struct hash_cmd *c, const struct loop_result *r, const char *name)
@@ -298,56 +250,27 @@ int cmd_hash(int argc, char **argv)
 	job_init(&c->job);
 	diag_set_command("hash");
 
-	c->noperands = opt_parse(argc, argv, hash_options, on_option, c);
-	c->operands = argv;
-	if (c->null && !c->files_from)
-		die_usage("--null needs --files-from");
+	int n = opt_parse(argc, argv, hash_options, on_option, c);
 	if (c->json && c->tag)
 		die_usage("--json and --tag cannot be combined");
 	job_validate(&c->job);
-	static char *stdin_operand[] = { "-" };
-	if (c->noperands == 0 && !c->files_from) {
-		c->operands = stdin_operand;
-		c->noperands = 1;
-	}
-	if (c->files_from) {
-		int fd = STDIN_FILENO;
-		if (strcmp(c->files_from, "-") == 0) {
-			for (int i = 0; i < c->noperands; i++)
-				if (strcmp(c->operands[i], "-") == 0)
-					die_usage("standard input cannot be both an input and the -T list");
-		} else {
-			fd = open(c->files_from, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				die("cannot open '%s': %s", c->files_from, strerror(errno));
-		}
-		if (pathlist_init(&c->list, fd, c->null ? '\0' : '\n') < 0)
-			die("out of memory");
-		c->list_open = true;
-	}
+	job_inputs_open(&c->in, argv, n);
 
-	struct walk *w = walk_create(c->walk_flags, c->excludes, next_root, c);
-	if (!w)
-		die("out of memory");
+	struct walk *w = job_inputs_walk(&c->in, next_root, c);
 	struct loop_conf conf = {
 		.task = hash_task,
 		.slot_size = hash_slot_size(),
 		.emit = emit,
 		.idle = idle,
 		.ctx = c,
-		.wait_fd = c->list_open ? list_fd : NULL,
+		.wait_fd = c->in.list_open ? list_fd : NULL,
 	};
 	job_conf(&c->job, &conf);
 	int r = loop_run(&conf, w);
 	walk_destroy(w);
 	int status = job_finish(&c->job, r) || c->failures ? 1 : 0;
-	if (c->list_open) {
-		if (c->list.fd != STDIN_FILENO)
-			xclose(c->list.fd);
-		pathlist_release(&c->list);
-	}
+	job_inputs_release(&c->in);
 	sb_release(&c->line);
-	free(c->excludes);
 	free(c);
 	return status;
 }

@@ -8,9 +8,10 @@
  * the input, the format and the level (no timestamps), so any -j gives the
  * same file.
  *
- * gzip, xz, bzip2 and lz4 go through libarchive's write filters.  zstd
- * goes through libzstd: libarchive 3.6.2's zstd writer has no content
- * checksum.
+ * xz, bzip2 and lz4 go through libarchive's write filters.  zstd goes
+ * through libzstd: libarchive 3.6.2's zstd writer has no content
+ * checksum.  gzip goes through zlib: libarchive's writer sets up a new
+ * deflate state per call, which costs more than a small file's deflate.
  *
  * Decoding is streaming and push-style (the loop hands over chunks as it
  * reads them), which libarchive's pull-style reader cannot do; it uses the

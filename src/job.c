@@ -2,6 +2,7 @@
 #include "job.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -178,4 +179,102 @@ int job_finish(struct job *j, int r)
 		j->run_stats = NULL;
 	}
 	return status;
+}
+
+bool job_input_option(struct job_inputs *in, const struct opt *o, const char *v)
+{
+	switch (o->id) {
+	case JOB_OPT_FILES_FROM:
+		in->files_from = v;
+		return true;
+	case JOB_OPT_NULL:
+		in->null = true;
+		return true;
+	case JOB_OPT_FOLLOW:
+		in->walk_flags |= WALK_FOLLOW;
+		return true;
+	case JOB_OPT_ONE_FS:
+		in->walk_flags |= WALK_ONE_FS;
+		return true;
+	case JOB_OPT_EXCLUDE: {
+		const char **e = realloc(in->excludes, (in->nexcludes + 2) * sizeof *e);
+		if (!e)
+			die("out of memory");
+		in->excludes = e;
+		e[in->nexcludes++] = v;
+		e[in->nexcludes] = NULL;
+		return true;
+	}
+	}
+	return false;
+}
+
+void job_inputs_open(struct job_inputs *in, char **operands, int noperands)
+{
+	static char *stdin_operand[] = { "-" };
+
+	if (in->null && !in->files_from)
+		die_usage("--null needs --files-from");
+	in->operands = operands;
+	in->noperands = noperands;
+	if (noperands == 0 && !in->files_from) {
+		in->operands = stdin_operand;
+		in->noperands = 1;
+	}
+	if (!in->files_from)
+		return;
+	int fd = STDIN_FILENO;
+	if (strcmp(in->files_from, "-") == 0) {
+		for (int i = 0; i < in->noperands; i++)
+			if (strcmp(in->operands[i], "-") == 0)
+				die_usage("standard input cannot be both an input and the -T list");
+	} else {
+		fd = open(in->files_from, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("cannot open '%s': %s", in->files_from, strerror(errno));
+	}
+	if (pathlist_init(&in->list, fd, in->null ? '\0' : '\n') < 0)
+		die("out of memory");
+	in->list_open = true;
+}
+
+const char *job_inputs_next(struct job_inputs *in, int *error)
+{
+	if (in->next < in->noperands)
+		return in->operands[in->next++];
+	if (!in->list_open)
+		return NULL;
+	return pathlist_next(&in->list, error);
+}
+
+struct walk *job_inputs_walk(struct job_inputs *in, walk_source_fn *source, void *ctx)
+{
+	struct walk *w = walk_create(in->walk_flags, in->excludes, source, ctx);
+	if (!w)
+		die("out of memory");
+	return w;
+}
+
+int job_inputs_fd(const struct job_inputs *in)
+{
+	return in->list_open ? in->list.fd : -1;
+}
+
+void job_inputs_report(const struct job_inputs *in, const struct loop_result *r)
+{
+	diag_error("cannot read '%s': %s",
+	           strcmp(in->files_from, "-") == 0 ? "standard input" : in->files_from,
+	           strerror(r->error));
+}
+
+void job_inputs_release(struct job_inputs *in)
+{
+	if (in->list_open) {
+		if (in->list.fd != STDIN_FILENO)
+			xclose(in->list.fd);
+		pathlist_release(&in->list);
+		in->list_open = false;
+	}
+	free(in->excludes);
+	in->excludes = NULL;
 }

@@ -10,6 +10,8 @@
 #include "loop.h"
 #include "opt.h"
 #include "out.h"
+#include "pathlist.h"
+#include "walk.h"
 
 enum {
 	JOB_OPT_JOBS = 100,     /* above the commands' own option ids */
@@ -18,6 +20,11 @@ enum {
 	JOB_OPT_WORKER_MEMORY,
 	JOB_OPT_TASK_TIMEOUT,
 	JOB_OPT_STATS,
+	JOB_OPT_FILES_FROM,
+	JOB_OPT_NULL,
+	JOB_OPT_FOLLOW,
+	JOB_OPT_ONE_FS,
+	JOB_OPT_EXCLUDE,
 };
 
 extern const char *const job_mode_values[];
@@ -39,6 +46,32 @@ extern const char *const job_stats_values[];
 	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL, false }, \
 	{ JOB_OPT_STATS, 0, "stats", "FORMAT", "after the run, what it took on stderr (text or json)", \
 	  OPT_COMPLETE_VALUES, job_stats_values, true }
+
+/* The entries of a walking command's table: where its inputs come from. */
+#define JOB_INPUT_OPTIONS \
+	{ JOB_OPT_FILES_FROM, 'T', "files-from", "FILE", "read input paths from FILE (- for stdin)", \
+	  OPT_COMPLETE_FILE, NULL, false }, \
+	{ JOB_OPT_NULL, '0', "null", NULL, "paths in the -T list end with NUL, not newline", 0, NULL, \
+	  false }, \
+	{ JOB_OPT_FOLLOW, 'L', "follow", NULL, "follow symbolic links inside directories", 0, NULL, \
+	  false }, \
+	{ JOB_OPT_ONE_FS, 'x', "one-file-system", NULL, "stay on the file system of each operand", 0, \
+	  NULL, false }, \
+	{ JOB_OPT_EXCLUDE, 0, "exclude", "GLOB", "skip walked entries matching GLOB (repeatable)", 0, \
+	  NULL, false }
+
+/* A walking command's inputs: its operands, then the -T list. */
+struct job_inputs {
+	const char *files_from;
+	bool null;
+	unsigned walk_flags;
+	const char **excludes;  /* NULL-terminated, or NULL */
+	size_t nexcludes;
+	char **operands;
+	int noperands, next;
+	struct pathlist list;
+	bool list_open;
+};
 
 struct job {
 	unsigned jobs;
@@ -77,6 +110,28 @@ const char *job_what_text(enum loop_what what);
 /* name, escaped as in output lines so that one message stays one line;
  * sb holds the text. */
 const char *job_shown(struct strbuf *sb, const char *name);
+
+/* Take one of JOB_INPUT_OPTIONS; false for any other option. */
+bool job_input_option(struct job_inputs *in, const struct opt *o, const char *value);
+
+/* After parsing: the operands (none, and no -T list: "-" alone), and the
+ * -T list opened.  Dies on usage and setup errors. */
+void job_inputs_open(struct job_inputs *in, char **operands, int noperands);
+
+/* The next root: operands first, then the list (see walk_source_fn). */
+const char *job_inputs_next(struct job_inputs *in, int *error);
+
+/* The walk over them, with the command's source (which calls
+ * job_inputs_next); dies when out of memory. */
+struct walk *job_inputs_walk(struct job_inputs *in, walk_source_fn *source, void *ctx);
+
+/* For loop_conf.wait_fd: the list's descriptor. */
+int job_inputs_fd(const struct job_inputs *in);
+
+/* The message for a list that could not be read (LOOP_READ_LIST). */
+void job_inputs_report(const struct job_inputs *in, const struct loop_result *r);
+
+void job_inputs_release(struct job_inputs *in);
 
 /* After loop_run returned r: says why a run failed, flushes and closes
  * stdout, writes the stats.  Returns 1 if the run or the output failed,

@@ -52,8 +52,16 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* The mode a new file gets when there is no input's to copy. */
+static mode_t plain_mode = 0644;
+
 void outfile_catch_signals(void)
 {
+	/* Read while the process has one thread: umask() sets as it reads. */
+	mode_t mask = umask(022);
+	umask(mask);
+	plain_mode = 0666 & ~mask;
+
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigfillset(&sa.sa_mask);
@@ -287,6 +295,8 @@ int outfile_commit(struct outfile *o, const struct outfile_meta *meta)
 		struct timespec times[2] = { meta->atime, meta->mtime };
 		if (futimens(o->fd, times) < 0)
 			goto fail;
+	} else if (fchmod(o->fd, plain_mode) < 0) {
+		goto fail;      /* as a file made by open(2) would be, not 0600 */
 	}
 	if ((o->tmp ? place_named(o) : place_unnamed(o)) < 0)
 		goto fail;

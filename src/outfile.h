@@ -45,7 +45,8 @@ int outfile_open(struct outfile *o, const char *path, unsigned flags);
 int outfile_write(struct outfile *o, const void *data, size_t len);
 
 /* Give it the input's mode, times and (as root) owner, when meta is not
- * NULL, and put it in place.  0, or -1 with errno; either way the
+ * NULL (else the mode of a new file under the umask), and put it in
+ * place.  0, or -1 with errno; either way the
  * outfile is released.  On failure nothing is left at path but what was
  * there before. */
 int outfile_commit(struct outfile *o, const struct outfile_meta *meta);
@@ -53,7 +54,8 @@ int outfile_commit(struct outfile *o, const struct outfile_meta *meta);
 /* Drop it: nothing is left. */
 void outfile_discard(struct outfile *o);
 
-/* Install the handlers that unlink hidden names and re-raise. */
+/* Install the handlers that unlink hidden names and re-raise, and note
+ * the umask; call before any thread exists. */
 void outfile_catch_signals(void);
 
 #endif

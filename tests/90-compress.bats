@@ -88,6 +88,20 @@ listing() {
 	done
 }
 
+@test "an empty file and a FIFO operand give valid outputs in every format" {
+	: >empty
+	mkfifo fifo
+	for f in $FORMATS; do
+		s=$(suffix "$f")
+		printf 'through a fifo\n' >fifo &
+		run -0 ptool compress -F "$f" empty fifo
+		[ "$(unpack "$f" "empty$s" | wc -c)" -eq 0 ] || fail "$f: empty"
+		assert_equal "$(unpack "$f" "fifo$s")" "through a fifo"
+		[ "$(stat -c %a "fifo$s")" = "$(printf '%o' $((0666 & ~$(umask))))" ]
+		rm "empty$s" "fifo$s"
+	done
+}
+
 @test "gzip members carry no time and no name, zstd frames carry a content checksum" {
 	printf 'some text\n' >t
 	run -0 ptool compress -F gzip t
