@@ -63,7 +63,7 @@ const struct opt compress_options[] = {
 	{ OPT_FORMAT, 'F', "format", "NAME", "zstd (default), gzip, xz, bzip2 or lz4",
 	  OPT_COMPLETE_VALUES, format_values, false },
 	{ OPT_LEVEL, 0, "level", "N", "compression level (default: the format's own)", 0, NULL, false },
-	{ OPT_DIGIT + 1, '1', NULL, NULL, "-1 (fastest) ... -9: the level, as --level", 0, NULL, false },
+	{ OPT_DIGIT + 1, '1', NULL, NULL, "... -9 (fastest to best): the level, as --level", 0, NULL, false },
 	DIGIT_OPTION(2), DIGIT_OPTION(3), DIGIT_OPTION(4), DIGIT_OPTION(5),
 	DIGIT_OPTION(6), DIGIT_OPTION(7), DIGIT_OPTION(8), DIGIT_OPTION(9),
 	OUTPUT_OPTIONS,

@@ -64,6 +64,20 @@ missing_spellings() {
 	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "xxh128 xxh3 xxh32 xxh64 " ]
 }
 
+@test "bash completion offers compress, decompress and the format names" {
+	PATH=$(dirname "$PTOOL"):$PATH
+	source "$REPO_ROOT/completions/ptool.bash"
+	COMP_WORDS=(ptool comp); COMP_CWORD=1; COMPREPLY=()
+	_ptool
+	[ "${COMPREPLY[*]}" = "compress" ]
+	COMP_WORDS=(ptool decompress --max-r); COMP_CWORD=2; COMPREPLY=()
+	_ptool
+	[ "${COMPREPLY[*]}" = "--max-ratio" ]
+	COMP_WORDS=(ptool compress -F ""); COMP_CWORD=3; COMPREPLY=()
+	_ptool
+	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "bzip2 gzip lz4 xz zstd " ]
+}
+
 @test "make install puts the binary, man pages and completions under DESTDIR and PREFIX" {
 	[ -x "$REPO_ROOT/ptool" ] || skip "no default build to install"
 	dest=$BATS_TEST_TMPDIR/root
@@ -71,6 +85,8 @@ missing_spellings() {
 	assert_file_executable "$dest/opt/pt/bin/ptool"
 	assert_file_exists "$dest/opt/pt/share/man/man1/ptool.1"
 	assert_file_exists "$dest/opt/pt/share/man/man1/ptool-hash.1"
+	assert_file_exists "$dest/opt/pt/share/man/man1/ptool-compress.1"
+	assert_file_exists "$dest/opt/pt/share/man/man1/ptool-decompress.1"
 	assert_file_exists "$dest/opt/pt/share/bash-completion/completions/ptool"
 	assert_file_exists "$dest/opt/pt/share/zsh/site-functions/_ptool"
 	assert_file_exists "$dest/opt/pt/share/fish/vendor_completions.d/ptool.fish"
