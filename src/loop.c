@@ -285,6 +285,14 @@ static void pump(struct loop *l, struct file *f)
 		return;
 	}
 	unsigned per_input = l->conf->per_input ? l->conf->per_input : 1;
+	if (f->rready && f->rlen == 0 && f->first_sent && per_input > 1) {
+		/* The end met by a read of its own: chunks that stand alone
+		 * need no empty one to close them. */
+		arena_put_buf(&l->arena, (unsigned)f->rbuf);
+		f->rbuf = -1;
+		f->rready = false;
+		f->last_done = true;
+	}
 	if (f->rready && f->nchunks < per_input && !f->failed && !l->stopping)
 		submit_chunk(l, f);
 	if (!f->eof && !f->failed && !l->stopping && !f->io_busy && f->rbuf < 0 && f->fd >= 0) {
