@@ -102,7 +102,7 @@ unit: $(OBJDIR)/unit-tests
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
 	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils \
 	clang libclang-rt-dev \
-	libzstd-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2
+	libzstd-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2 strace
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

@@ -146,6 +146,17 @@ Try 'ptool compress -h' for more information."
 	assert_equal "$(cat f)" data
 }
 
+@test "--sync fsyncs each output and its folder before the input goes" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	mkdir d
+	printf 'one\n' >d/a
+	run -0 strace -f -qq -e trace=fsync -o trace "$PTOOL" compress --sync --rm d/a
+	[ "$(grep -c 'fsync(' trace)" -ge 2 ]
+	[ -f d/a.zst ] && [ ! -e d/a ]
+	run -0 strace -f -qq -e trace=fsync -o trace2 "$PTOOL" decompress d/a.zst
+	[ "$(grep -c 'fsync(' trace2)" -eq 0 ]
+}
+
 @test "an existing output is an error for that input only, left as it was; -f replaces it" {
 	printf 'one\n' >a
 	printf 'two\n' >b
@@ -240,6 +251,19 @@ ptool: compress: skipping 'd/fifo': not a regular file"
 	assert_equal "$(listing)" "./a
 ./a.zst
 ./b"
+}
+
+@test "a folder that cannot be written: the input fails naming its output, and nothing is left" {
+	require_nodac
+	mkdir ro
+	printf 'x\n' >ro/a
+	printf 'y\n' >b
+	chmod 555 ro
+	run -1 --separate-stderr ptool_nodac compress ro/a b
+	chmod 755 ro
+	assert_equal "$stderr" "ptool: compress: cannot create 'ro/a.zst': Permission denied"
+	assert_equal "$(ls -A ro)" "a"
+	[ -f b.zst ]
 }
 
 @test "a full disk fails the input with ENOSPC and leaves no file, on a small tmpfs and on /dev/full" {
