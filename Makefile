@@ -28,12 +28,13 @@ PT_LDLIBS := -pthread
 XXH_CFLAGS := $(shell $(PKG_CONFIG) --cflags libxxhash 2>/dev/null)
 XXH_LIBS := $(shell $(PKG_CONFIG) --libs libxxhash 2>/dev/null || echo -lxxhash)
 
-# The codecs: libarchive's writers and bidders, and the libraries the
-# decoders use directly.  bzip2 has no .pc file.
-CODEC_PKGS := libarchive libzstd zlib liblzma liblz4
+# The codecs: libarchive's writers and bidders, libzstd and libdeflate
+# for compression, and the libraries the decoders use directly.  bzip2
+# has no .pc file.
+CODEC_PKGS := libarchive libzstd libdeflate zlib liblzma liblz4
 CODEC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS) 2>/dev/null)
 CODEC_LIBS := $(shell $(PKG_CONFIG) --libs $(CODEC_PKGS) 2>/dev/null || \
-	echo -larchive -lzstd -lz -llzma -llz4) -lbz2
+	echo -larchive -lzstd -ldeflate -lz -llzma -llz4) -lbz2
 
 # io_uring through liburing when its headers are there; without them the
 # I/O threads are the only engine (PTOOL_WITH_LIBURING=0).
@@ -102,7 +103,7 @@ unit: $(OBJDIR)/unit-tests
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
 	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils \
 	clang libclang-rt-dev \
-	libzstd-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2 strace
+	libzstd-dev libdeflate-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2 strace
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \

@@ -3,6 +3,7 @@
 #
 #   bench/run.sh [-n RUNS] [-j JOBS] [--only tree|big|check|compress] [--cold]
 #                [--tree-files N] [--big-files N] [--big-mib N] [--slow-runs N]
+#                [--formats LIST]
 #
 # `make bench` runs it with PTOOL set to the binary it built.  The corpora are
 # made once (mkcorpus is deterministic) into a cache directory and reused.
@@ -27,7 +28,8 @@
 #         temporary folder), each format against its tool at the same level:
 #         gzip -6: pigz -pJOBS; zstd -3: zstd -TJOBS; lz4 -1: lz4 (one
 #         thread); xz -6: xz -TJOBS; bzip2 -9: pbzip2 -pJOBS (xz and bzip2
-#         SLOW-RUNS times, default 1: a minute a run); the sizes of the
+#         SLOW-RUNS times, default 1: a minute a run; --formats gzip,zstd
+#         picks some of them and leaves out the tree); the sizes of the
 #         outputs after each table; then decompression of the same
 #         outputs, ptool decompress -c against the tool's -dc; then the tree
 #         with zstd -o DIR against find | xargs -0 -PJOBS -n100 zstd -q
@@ -64,7 +66,7 @@ die()
 	exit 1
 }
 
-runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256 cold= slow_runs=1
+runs=5 jobs=2 only=all tree_files=20000 big_files=4 big_mib=256 cold= slow_runs=1 formats=gzip,zstd,lz4,xz,bzip2 all_formats=1
 while (($#)); do
 	case $1 in
 	-n?* | -j?*) set -- "${1:0:2}" "${1:2}" "${@:2}" ;; # -n5: -n 5
@@ -72,7 +74,7 @@ while (($#)); do
 	case $1 in
 	-h | --help) help ;;
 	--cold) cold=1 && shift && continue ;;
-	-n | -j | --only | --tree-files | --big-files | --big-mib | --slow-runs)
+	-n | -j | --only | --tree-files | --big-files | --big-mib | --slow-runs | --formats)
 		(($# >= 2)) || die "$1 needs a value"
 		case $1 in
 		-n) runs=$2 ;;
@@ -82,6 +84,7 @@ while (($#)); do
 		--big-files) big_files=$2 ;;
 		--big-mib) big_mib=$2 ;;
 		--slow-runs) slow_runs=$2 ;;
+		--formats) formats=$2 all_formats= ;;
 		esac
 		shift 2
 		;;
@@ -313,12 +316,14 @@ if [[ $only == @(all|compress) ]]; then
 			$(($(stat -c %s "$tmp/out.p$2") * 1000 / $(stat -c %s "$tmp/out.t$2") / 1000)) \
 			$(($(stat -c %s "$tmp/out.p$2") * 1000 / $(stat -c %s "$tmp/out.t$2") % 1000))
 	}
-	pack gzip .gz "-F gzip -6" "pigz -p$jobs -6"
-	pack zstd .zst "-F zstd -3" "zstd -q -T$jobs -3"
-	pack lz4 .lz4 "-F lz4 -1" "lz4 -q -1"
+	# picked NAME: is the format among --formats?
+	picked() { [[ ,$formats, == *,$1,* ]]; }
+	picked gzip && pack gzip .gz "-F gzip -6" "pigz -p$jobs -6"
+	picked zstd && pack zstd .zst "-F zstd -3" "zstd -q -T$jobs -3"
+	picked lz4 && pack lz4 .lz4 "-F lz4 -1" "lz4 -q -1"
 	saved=$runs runs=$slow_runs
-	pack xz .xz "-F xz -6" "xz -T$jobs -6"
-	pack bzip2 .bz2 "-F bzip2 -9" "pbzip2 -p$jobs -9"
+	picked xz && pack xz .xz "-F xz -6" "xz -T$jobs -6"
+	picked bzip2 && pack bzip2 .bz2 "-F bzip2 -9" "pbzip2 -p$jobs -9"
 	runs=$saved
 	# unpack NAME SUFFIX TOOL-COMMAND: decode both outputs to /dev/null.
 	unpack()
@@ -330,11 +335,12 @@ if [[ $only == @(all|compress) ]]; then
 		table_head
 		bench "$1"
 	}
-	unpack gzip .gz "pigz -p$jobs"
-	unpack zstd .zst "zstd -q"
-	unpack lz4 .lz4 "lz4 -q"
-	unpack xz .xz "xz -T$jobs"
-	unpack bzip2 .bz2 "pbzip2 -p$jobs"
+	picked gzip && unpack gzip .gz "pigz -p$jobs"
+	picked zstd && unpack zstd .zst "zstd -q"
+	picked lz4 && unpack lz4 .lz4 "lz4 -q"
+	picked xz && unpack xz .xz "xz -T$jobs"
+	picked bzip2 && unpack bzip2 .bz2 "pbzip2 -p$jobs"
+	[[ -n $all_formats ]] || exit 0
 
 	d=tree-$tree_files
 	corpus tree "$d" "$tree_files"

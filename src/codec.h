@@ -10,8 +10,9 @@
  *
  * xz, bzip2 and lz4 go through libarchive's write filters.  zstd goes
  * through libzstd: libarchive 3.6.2's zstd writer has no content
- * checksum.  gzip goes through zlib: libarchive's writer sets up a new
- * deflate state per call, which costs more than a small file's deflate.
+ * checksum.  gzip goes through libdeflate: libarchive's writer sets up a
+ * new zlib state per call, which costs more than a small file's deflate,
+ * and libdeflate's whole-buffer deflate is about twice zlib's speed.
  *
  * Decoding is streaming and push-style (the loop hands over chunks as it
  * reads them), which libarchive's pull-style reader cannot do; it uses the
