@@ -93,8 +93,12 @@ $(OBJDIR) $(OBJDIR)/unit:
 
 # check: the unit tests, then the bats suite against this build's binary.
 # PTOOL_TEST_ARGS (e.g. -j1) is inserted after the command in every test.
-check: $(BIN) $(OBJDIR)/unit-tests
+check: check-build
 	./tests/run-all $(OBJDIR)/unit-tests $(abspath $(BIN))
+
+# check-build: what check runs, built and nothing more (CI builds first,
+# then runs configurations side by side).
+check-build: $(BIN) $(OBJDIR)/unit-tests
 
 unit: $(OBJDIR)/unit-tests
 	$(OBJDIR)/unit-tests
@@ -150,6 +154,6 @@ lint-man:
 clean:
 	rm -rf obj ptool
 
-.PHONY: all check unit deps install uninstall bench fuzz lint-man clean
+.PHONY: check-build all check unit deps install uninstall bench fuzz lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d)
