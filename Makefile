@@ -6,7 +6,7 @@
 #   make deps                 install build and test dependencies (apt-get)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make bench                benchmarks against the anchor tools
-#   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser (clang)
+#   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser and the decoders (clang)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -118,8 +118,8 @@ deps:
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
-# fuzz: the checksum-list parser under libFuzzer, ASan and UBSan, for
-# FUZZ_TIME seconds from tests/fuzz/seeds; finds stay in obj/fuzz.
+# fuzz: the checksum-list parser and the decoders under libFuzzer, ASan and
+# UBSan, for FUZZ_TIME seconds each from their seeds; finds stay in obj/fuzz.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -128,8 +128,23 @@ obj/fuzz/fuzz-sumline: tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c src/su
 	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(XXH_CFLAGS) $(CODEC_CFLAGS) -o $@ \
 		tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c $(XXH_LIBS) $(CODEC_LIBS)
 
-fuzz: obj/fuzz/fuzz-sumline
-	./tests/fuzz/run $(abspath obj/fuzz/fuzz-sumline) $(FUZZ_TIME) obj/fuzz
+obj/fuzz/fuzz-codec: tests/fuzz/fuzz_codec.c src/codec.c src/codec.h
+	mkdir -p obj/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(CODEC_CFLAGS) -o $@ \
+		tests/fuzz/fuzz_codec.c src/codec.c $(CODEC_LIBS)
+
+# The decoders' seeds: a short text in each format, made by the tools (two
+# bytes of feeding settings first, as the target reads them).
+obj/fuzz/seeds-codec: tests/fuzz/fuzz_codec.c
+	mkdir -p $@
+	for t in 'gzip -c' 'zstd -qc' 'xz -c' 'bzip2 -c' 'lz4 -qc'; do \
+		{ printf '\003\005'; seq 1 300 | $$t; } >$@/$${t%% *}; \
+	done
+
+fuzz: obj/fuzz/fuzz-sumline obj/fuzz/fuzz-codec obj/fuzz/seeds-codec
+	./tests/fuzz/run $(abspath obj/fuzz/fuzz-sumline) $(FUZZ_TIME) obj/fuzz/sumline
+	./tests/fuzz/run $(abspath obj/fuzz/fuzz-codec) $(FUZZ_TIME) obj/fuzz/codec \
+		$(abspath obj/fuzz/seeds-codec)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
