@@ -600,22 +600,23 @@ static int run(struct xcmd *c, int argc, char **argv)
 	return status;
 }
 
-int cmd_compress(int argc, char **argv)
+static int start(bool decompress, int argc, char **argv)
 {
 	struct xcmd *c = calloc(1, sizeof *c);
 	if (!c)
 		die("out of memory");
+	c->decompress = decompress;
 	c->format = CODEC_ZSTD;
-	diag_set_command("compress");
+	diag_set_command(decompress ? "decompress" : "compress");
 	return run(c, argc, argv);
+}
+
+int cmd_compress(int argc, char **argv)
+{
+	return start(false, argc, argv);
 }
 
 int cmd_decompress(int argc, char **argv)
 {
-	struct xcmd *c = calloc(1, sizeof *c);
-	if (!c)
-		die("out of memory");
-	c->decompress = true;
-	diag_set_command("decompress");
-	return run(c, argc, argv);
+	return start(true, argc, argv);
 }

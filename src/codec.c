@@ -2,7 +2,7 @@
  *
  * Nothing here is shared between threads but what is set up once: the
  * list of libarchive's read filters that are built in (pthread_once),
- * and the keys that free each thread's zstd context and gzip compressor
+ * and the key that frees each thread's zstd context and gzip compressor
  * when the thread ends.  Those two are kept per thread because ptool
  * compresses one chunk per call and setting them up is the costly part;
  * libarchive has no way to reuse a writer, so xz, bzip2 and lz4 set one
@@ -130,35 +130,53 @@ size_t codec_bound(enum codec_format f, size_t len)
 
 /* ---- compression: zstd ---- */
 
-static _Thread_local ZSTD_CCtx *zstd_cctx;
-static pthread_key_t zstd_key;
-static pthread_once_t zstd_key_once = PTHREAD_ONCE_INIT;
-static bool zstd_key_made;
+/* What each thread keeps from call to call: its zstd context and its gzip
+ * compressor.  One key frees them when the thread ends (without it they
+ * would outlive the thread: a leak, not a fault). */
+struct kept {
+	ZSTD_CCtx *zstd;
+	struct libdeflate_compressor *gz;
+	int gz_level;
+	bool registered;
+};
 
-static void zstd_cctx_free(void *cctx)
+static _Thread_local struct kept kept;
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static bool kept_key_made;
+
+static void kept_free(void *p)
 {
-	ZSTD_freeCCtx(cctx);
+	struct kept *k = p;
+	ZSTD_freeCCtx(k->zstd);
+	libdeflate_free_compressor(k->gz);
+	k->zstd = NULL;
+	k->gz = NULL;
 }
 
-static void zstd_key_make(void)
+static void kept_key_make(void)
 {
-	zstd_key_made = pthread_key_create(&zstd_key, zstd_cctx_free) == 0;
+	kept_key_made = pthread_key_create(&kept_key, kept_free) == 0;
 }
 
-/* This thread's context; the key frees it when the thread ends (without
- * the key it would outlive its thread: a leak, not a fault). */
+/* This thread's kept state, its clean-up at thread end arranged. */
+static struct kept *kept_get(void)
+{
+	if (!kept.registered) {
+		pthread_once(&kept_once, kept_key_make);
+		if (kept_key_made)
+			pthread_setspecific(kept_key, &kept);
+		kept.registered = true;
+	}
+	return &kept;
+}
+
 static ZSTD_CCtx *zstd_cctx_get(void)
 {
-	if (zstd_cctx)
-		return zstd_cctx;
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	if (!cctx)
-		return NULL;
-	pthread_once(&zstd_key_once, zstd_key_make);
-	if (zstd_key_made)
-		pthread_setspecific(zstd_key, cctx);
-	zstd_cctx = cctx;
-	return cctx;
+	struct kept *k = kept_get();
+	if (!k->zstd)
+		k->zstd = ZSTD_createCCtx();
+	return k->zstd;
 }
 
 static int zstd_errno(size_t r)
@@ -328,40 +346,16 @@ fail_a:
  * whole-buffer deflate of libdeflate fits, at about twice zlib's speed
  * for a size within 1% at the same level.  Its header: no name, MTIME 0.
  * Decoding stays with zlib, which streams. */
-struct gz_ctx {
-	struct libdeflate_compressor *c;
-	int level;
-};
-
-static _Thread_local struct gz_ctx gz_ctx;
-static pthread_key_t gz_key;
-static pthread_once_t gz_key_once = PTHREAD_ONCE_INIT;
-static bool gz_key_made;
-
-static void gz_compressor_free(void *c)
-{
-	libdeflate_free_compressor(c);
-}
-
-static void gz_key_make(void)
-{
-	gz_key_made = pthread_key_create(&gz_key, gz_compressor_free) == 0;
-}
-
 /* This thread's compressor at level. */
 static struct libdeflate_compressor *gz_compressor(int level)
 {
-	struct gz_ctx *g = &gz_ctx;
-	if (g->c && g->level == level)
-		return g->c;
-	if (g->c)
-		libdeflate_free_compressor(g->c);
-	g->c = libdeflate_alloc_compressor(level);
-	g->level = level;
-	pthread_once(&gz_key_once, gz_key_make);
-	if (gz_key_made)
-		pthread_setspecific(gz_key, g->c);
-	return g->c;
+	struct kept *k = kept_get();
+	if (k->gz && k->gz_level == level)
+		return k->gz;
+	libdeflate_free_compressor(k->gz);
+	k->gz = libdeflate_alloc_compressor(level);
+	k->gz_level = level;
+	return k->gz;
 }
 
 static ssize_t gzip_compress(int level, const void *src, size_t len, void *dst, size_t cap)
