@@ -116,9 +116,11 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 	switch (o->id) {
 	case OPT_QUIET:
 		c->quiet = true;
+		c->job.quiet = true;
 		break;
 	case OPT_STATUS:
 		c->status_only = true;
+		c->job.quiet = true;
 		break;
 	case OPT_STRICT:
 		c->strict = true;
@@ -446,6 +448,7 @@ int cmd_check(int argc, char **argv)
 	if (!c)
 		die("out of memory");
 	job_init(&c->job);
+	c->job.doing = "checking";
 	diag_set_command("check");
 
 	int n = opt_parse(argc, argv, check_options, on_option, c);

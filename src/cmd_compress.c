@@ -18,6 +18,7 @@
 #include "job.h"
 #include "loop.h"
 #include "outfile.h"
+#include "progress.h"
 #include "task_codec.h"
 #include "walk.h"
 #include "xio.h"
@@ -109,6 +110,7 @@ struct xcmd {
 	int format, level;
 	const char *outdir;
 	bool to_stdout, rm, force, sync, test, quiet;
+	bool stdout_tty;        /* the status line is cleared before output */
 	unsigned long long max_size, max_ratio;
 	struct job job;
 	struct job_inputs in;
@@ -173,6 +175,7 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 		break;
 	case OPT_QUIET:
 		c->quiet = true;
+		c->job.quiet = true;
 		break;
 	case OPT_HELP:
 		if (c->decompress)
@@ -367,6 +370,8 @@ static int output(void *ctx, struct loop_input *in, const void *data, size_t len
 	if (c->test)
 		return 0;
 	if (to_stdout(c, in)) {
+		if (c->stdout_tty)
+			progress_clear();
 		if (c->stdout_failed || xwrite_all(STDOUT_FILENO, data, len) < 0) {
 			if (!c->stdout_failed)
 				o->error = errno;
@@ -558,6 +563,9 @@ static int run(struct xcmd *c, int argc, char **argv)
 		any_stdout |= strcmp(c->in.operands[i], "-") == 0;
 	if (any_stdout && !c->decompress && !c->test && !c->force && isatty(STDOUT_FILENO))
 		die("compressed data is not written to a terminal (use -f to force it)");
+	c->stdout_tty = any_stdout && isatty(STDOUT_FILENO);
+	if (c->test)
+		c->job.doing = "testing";
 	outfile_catch_signals();
 
 	struct walk *w = job_inputs_walk(&c->in, next_root, c);

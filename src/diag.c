@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "xio.h"
 
 static const char *command;
@@ -38,6 +39,7 @@ static void emit(const char *suffix, const char *fmt, va_list ap)
 	len += (size_t)n;
 	if (len > sizeof buf - 1)
 		len = sizeof buf - 1, buf[len - 1] = '\n';
+	progress_clear();
 	(void)xwrite_all(STDERR_FILENO, buf, len);
 }
 

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "format.h"
+#include "progress.h"
 #include "xio.h"
 
 const char *const job_mode_values[] = { "thread", "fork", NULL };
@@ -23,6 +24,7 @@ void job_init(struct job *j)
 	j->mode = POOL_THREAD;
 	j->io = IOQ_AUTO;
 	j->doing = "hashing";
+	j->progress = -1;
 	out_init(&j->out, STDOUT_FILENO);
 }
 
@@ -53,6 +55,12 @@ bool job_option(struct job *j, const struct opt *o, const char *v)
 	case JOB_OPT_STATS:
 		j->stats = v ? 1 + opt_choice(o, v, "--stats format") : 1;
 		return true;
+	case JOB_OPT_PROGRESS:
+		j->progress = 1;
+		return true;
+	case JOB_OPT_NO_PROGRESS:
+		j->progress = 0;
+		return true;
 	}
 	return false;
 }
@@ -80,6 +88,14 @@ void job_conf(struct job *j, struct loop_conf *conf)
 			die("out of memory");
 	}
 	conf->stats = j->run_stats;
+	if (j->progress == 1 || (j->progress < 0 && !j->quiet && isatty(STDERR_FILENO))) {
+		progress_begin(j->doing, STDERR_FILENO);
+		conf->tick = progress_draw;
+		conf->tick_ms = 100;
+		/* 2^18 paths ahead (some 30 MiB at most) tell the total of
+		 * most trees early. */
+		conf->ahead = 1u << 18;
+	}
 }
 
 const char *job_shown(struct strbuf *sb, const char *name)
@@ -153,6 +169,7 @@ int job_finish(struct job *j, int r)
 {
 	int status = 0;
 
+	progress_end();
 	if (r < 0) {
 		if (j->mode == POOL_FORK && errno == ECHILD)
 			diag_error("workers keep dying at start-up; giving up");

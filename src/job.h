@@ -20,6 +20,8 @@ enum {
 	JOB_OPT_WORKER_MEMORY,
 	JOB_OPT_TASK_TIMEOUT,
 	JOB_OPT_STATS,
+	JOB_OPT_PROGRESS,
+	JOB_OPT_NO_PROGRESS,
 	JOB_OPT_FILES_FROM,
 	JOB_OPT_NULL,
 	JOB_OPT_FOLLOW,
@@ -45,7 +47,10 @@ extern const char *const job_stats_values[];
 	{ JOB_OPT_TASK_TIMEOUT, 0, "task-timeout", "SECONDS", \
 	  "fork mode: kill a worker whose task runs longer, fail that input", 0, NULL, false }, \
 	{ JOB_OPT_STATS, 0, "stats", "FORMAT", "after the run, what it took on stderr (text or json)", \
-	  OPT_COMPLETE_VALUES, job_stats_values, true }
+	  OPT_COMPLETE_VALUES, job_stats_values, true }, \
+	{ JOB_OPT_PROGRESS, 0, "progress", NULL, \
+	  "a status line on stderr (default: when stderr is a terminal)", 0, NULL, false }, \
+	{ JOB_OPT_NO_PROGRESS, 0, "no-progress", NULL, "no status line", 0, NULL, false }
 
 /* The entries of a walking command's table: where its inputs come from. */
 #define JOB_INPUT_OPTIONS \
@@ -82,7 +87,10 @@ struct job {
 	int stats;              /* 0 none, 1 text, 2 json */
 	struct run_stats *run_stats;
 	struct out out;         /* stdout */
-	const char *doing;      /* "hashing": what a worker that died was doing */
+	const char *doing;      /* "hashing": what a worker that died was doing,
+	                           and the progress line's first word */
+	int progress;           /* --progress 1, --no-progress 0, else -1 */
+	bool quiet;             /* -q and the like: no progress by default */
 	/* Text for a LOOP_TASK code (NULL: strerror). */
 	const char *(*task_text)(int code);
 };
@@ -96,7 +104,8 @@ bool job_option(struct job *j, const struct opt *o, const char *value);
  * kernel refuses); dies on failure. */
 void job_validate(const struct job *j);
 
-/* The loop settings that come from the options. */
+/* The loop settings that come from the options; the progress line
+ * begins here when it is wanted. */
 void job_conf(struct job *j, struct loop_conf *conf);
 
 /* The error message for a failed input (not LOOP_READ_LIST, whose list
@@ -133,7 +142,8 @@ void job_inputs_report(const struct job_inputs *in, const struct loop_result *r)
 
 void job_inputs_release(struct job_inputs *in);
 
-/* After loop_run returned r: says why a run failed, flushes and closes
+/* After loop_run returned r: clears the progress line, says why a run
+ * failed, flushes and closes
  * stdout, writes the stats.  Returns 1 if the run or the output failed,
  * else 0; frees what job_conf took. */
 int job_finish(struct job *j, int r);

@@ -18,7 +18,13 @@
  *
  * Bounds: a file starts only when a buffer is free and its sequence number
  * fits the reorder window, so memory is nbuf x (chunk_size + out_size) plus
- * the window's records, whatever the input. */
+ * the window's records, whatever the input.
+ *
+ * Progress (conf->tick): the loop counts inputs and bytes as they finish and
+ * hands the counts on every tick_ms, a timer folded into the wait's
+ * timeout.  So that the number of inputs is known early, the walk may run
+ * ahead of the window (conf->ahead entries at most, their paths only), a
+ * batch per turn of the loop; starting still goes in walk order. */
 #include "loop.h"
 
 #include <errno.h>
@@ -92,6 +98,14 @@ struct loop {
 	int fatal_errno;
 	unsigned fds, max_fds;  /* descriptors held or being opened, and the budget */
 	unsigned io_out;        /* requests out with the I/O engine */
+	/* The walk read ahead (conf->ahead): entries not started yet, in
+	 * ahead[ahead_start..ahead_end). */
+	struct walk_ent *ahead;
+	size_t ahead_start, ahead_end, ahead_cap;
+	bool walk_ended;        /* walk_next said it was over ... */
+	int walk_errno;         /* ... with this error (0: none) */
+	struct progress_counts pc;
+	uint64_t t0, next_tick;
 };
 
 static struct file *file_of(struct loop *l, uint64_t seq)
@@ -353,6 +367,12 @@ static void on_io(struct loop *l, struct ioq_req *req)
 			f->expect_size = req->expect_size;
 			f->mtime = req->mtime;
 			f->in.size = req->expect_size;
+			if (req->expect_size >= 0) {
+				l->pc.sized++;
+				l->pc.sized_bytes += (uint64_t)req->expect_size;
+			} else {
+				l->pc.unsized++;
+			}
 			f->in.meta = req->meta;
 			f->in.mtime = req->mtime;
 		}
@@ -405,11 +425,79 @@ static void on_task(struct loop *l, const struct task *t)
 			fail(f, LOOP_TASK, -t->status);
 		else
 			fail(f, LOOP_READ, -t->status);
-	} else if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
-		f->last_done = true;
-		f->stream_open = false;
+	} else {
+		if (!(t->flags & TASK_MORE))
+			l->pc.bytes += t->len;
+		if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
+			f->last_done = true;
+			f->stream_open = false;
+		}
 	}
 	flush_chunks(l, f);
+}
+
+/* The walk has given r (see walk_next) and ent: count it. */
+static void walked(struct loop *l, int r, const struct walk_ent *ent)
+{
+	if (r == 1 && ent->kind != WALK_SKIP)
+		l->pc.total++;
+	if (r <= 0) {
+		l->walk_ended = true;
+		l->walk_errno = r < 0 ? errno : 0;
+		l->pc.total_known = true;
+	}
+}
+
+/* The next entry of the walk, those read ahead first (returns as
+ * walk_next does). */
+static int pull(struct loop *l, struct walk_ent *ent)
+{
+	if (l->ahead_start < l->ahead_end) {
+		*ent = l->ahead[l->ahead_start++];
+		if (l->ahead_start == l->ahead_end)
+			l->ahead_start = l->ahead_end = 0;
+		return 1;
+	}
+	if (l->walk_ended) {
+		errno = l->walk_errno;
+		return l->walk_errno ? -1 : 0;
+	}
+	int r = walk_next(l->walk, ent);
+	walked(l, r, ent);
+	return r;
+}
+
+/* Read the walk ahead of the window, a batch a turn, so that the number
+ * of inputs is known long before the last one starts.  True if it moved. */
+static bool read_ahead(struct loop *l)
+{
+	bool moved = false;
+	for (unsigned n = 0; n < 256 && !l->walk_ended; n++) {
+		if (l->ahead_end - l->ahead_start >= l->conf->ahead)
+			break;
+		if (l->ahead_end == l->ahead_cap) {
+			if (l->ahead_start > 0) {
+				memmove(l->ahead, l->ahead + l->ahead_start,
+				        (l->ahead_end - l->ahead_start) * sizeof *l->ahead);
+				l->ahead_end -= l->ahead_start;
+				l->ahead_start = 0;
+			} else {
+				size_t cap = l->ahead_cap ? 2 * l->ahead_cap : 1024;
+				struct walk_ent *a = realloc(l->ahead, cap * sizeof *a);
+				if (!a)
+					break;      /* no reading ahead, then */
+				l->ahead = a;
+				l->ahead_cap = cap;
+			}
+		}
+		int r = walk_next(l->walk, &l->ahead[l->ahead_end]);
+		walked(l, r, &l->ahead[l->ahead_end]);
+		if (r != 1)
+			break;
+		l->ahead_end++;
+		moved = true;
+	}
+	return moved;
 }
 
 /* Begin one input from the walk.  Returns false when nothing can start. */
@@ -425,7 +513,7 @@ static bool start_next(struct loop *l)
 		return false;   /* the one before is not out yet */
 
 	struct walk_ent ent;
-	int r = walk_next(l->walk, &ent);
+	int r = pull(l, &ent);
 	l->walk_blocked = r == 2;
 	if (r == 2)
 		return false;
@@ -473,6 +561,7 @@ static bool start_next(struct loop *l)
 	case WALK_STDIN:
 		f->fd = STDIN_FILENO;
 		f->expect_size = -1;
+		l->pc.unsized++;
 		pump(l, f);
 		return true;
 	case WALK_FILE:
@@ -544,6 +633,28 @@ static void usage_stats(struct run_stats *s, const struct pool_usage *work, bool
 	s->main_sys = self.ru_stime;
 }
 
+/* Time for the progress callback? */
+static void tick(struct loop *l)
+{
+	uint64_t now = stats_now_ns();
+	if (now < l->next_tick)
+		return;
+	l->next_tick = now + (uint64_t)l->conf->tick_ms * 1000000;
+	l->pc.elapsed_ns = now - l->t0;
+	l->conf->tick(&l->pc);
+}
+
+/* The wait's timeout: the pool's, or sooner for the next tick. */
+static int wait_ms(struct loop *l)
+{
+	int t = pool_timeout(l->pool);
+	if (!l->conf->tick)
+		return t;
+	uint64_t now = stats_now_ns();
+	int ms = now >= l->next_tick ? 0 : (int)((l->next_tick - now + 999999) / 1000000);
+	return t < 0 || ms < t ? ms : t;
+}
+
 /* Take every completion that is ready.  True if there was any. */
 static bool drain(struct loop *l)
 {
@@ -584,6 +695,8 @@ static int run(struct loop *l)
 		while ((f = reorder_pop(&l->order))) {
 			if (l->conf->stats && !l->stopping)
 				count(l->conf->stats, &f->res);
+			if (f->kind != WALK_SKIP)
+				l->pc.done++;
 			if (!l->stopping && l->conf->emit(l->conf->ctx, &f->res) < 0)
 				l->stopping = true;
 			free(f->path);
@@ -592,6 +705,10 @@ static int run(struct loop *l)
 		}
 		while (start_next(l))
 			progress = true;
+		if (l->conf->ahead && !l->stopping && read_ahead(l))
+			progress = true;
+		if (l->conf->tick)
+			tick(l);
 
 		if ((l->walk_done || l->stopping) && l->order.next == l->next_seq)
 			break;
@@ -612,7 +729,7 @@ static int run(struct loop *l)
 		if (drain(l))
 			waker_cancel(&l->waker);
 		else
-			ioq_wait(l->ioq, &l->waker, pool_fd(l->pool), input_fd, pool_timeout(l->pool));
+			ioq_wait(l->ioq, &l->waker, pool_fd(l->pool), input_fd, wait_ms(l));
 	}
 	return l->stopping ? 1 : 0;
 }
@@ -655,6 +772,8 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 
 	l.max_fds = fd_budget();
 	uint64_t t0 = stats_now_ns();
+	l.t0 = t0;
+	l.next_tick = t0 + (uint64_t)conf->tick_ms * 1000000;
 	ret = run(&l);
 	if (l.fatal) {
 		ret = -1;
@@ -674,6 +793,9 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	for (unsigned i = 0; i < l.window; i++)
 		free(l.files[i].path);
 	free(l.files);
+	for (size_t i = l.ahead_start; i < l.ahead_end; i++)
+		free(l.ahead[i].path);
+	free(l.ahead);
 	reorder_release(&l.order);
 	waker_release(&l.waker);
 	arena_release(&l.arena);

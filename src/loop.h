@@ -13,6 +13,7 @@
 
 #include "ioq.h"
 #include "pool.h"
+#include "progress.h"
 #include "stats.h"
 #include "walk.h"
 
@@ -103,6 +104,13 @@ struct loop_conf {
 	 * it waits to see emitted).  NULL: the source never says EAGAIN. */
 	int (*wait_fd)(void *ctx);
 	struct run_stats *stats;    /* filled in when not NULL */
+	/* Progress: called on the loop thread every tick_ms with what is
+	 * done so far (NULL: never). */
+	void (*tick)(const struct progress_counts *c);
+	unsigned tick_ms;
+	/* Walk entries read ahead of the window, at most, so that the number
+	 * of inputs is known early (0: the walk goes at the window's pace). */
+	unsigned ahead;
 };
 
 /* Run every input of walk through the pool.  0 when the run ended (whether

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "xio.h"
 
 void out_init(struct out *o, int fd)
@@ -19,6 +20,9 @@ int out_flush(struct out *o)
 {
 	if (o->error)
 		return -1;
+	/* A terminal's status line goes before the text comes. */
+	if (o->line_buffered && o->len)
+		progress_clear();
 	if (o->len && xwrite_all(o->fd, o->buf, o->len) < 0) {
 		o->error = errno;
 		return -1;
@@ -34,6 +38,8 @@ int out_add(struct out *o, const void *p, size_t n)
 	if (o->len + n > sizeof o->buf && out_flush(o) < 0)
 		return -1;
 	if (n > sizeof o->buf) {
+		if (o->line_buffered)
+			progress_clear();
 		if (xwrite_all(o->fd, p, n) < 0) {
 			o->error = errno;
 			return -1;

@@ -20,6 +20,7 @@ static const struct {
 	{ "opt", test_opt },
 	{ "walk", test_walk },
 	{ "stats", test_stats },
+	{ "progress", test_progress },
 	{ "sumline", test_sumline },
 	{ "codec", test_codec },
 };

@@ -26,5 +26,6 @@ void test_walk(void);
 void test_stats(void);
 void test_sumline(void);
 void test_codec(void);
+void test_progress(void);
 
 #endif
