@@ -73,7 +73,7 @@ endif
 
 all: $(BIN)
 
-$(BIN): $(OBJDIR)/main.o $(OBJDIR)/libptool.a
+$(BIN): $(OBJDIR)/main.o $(OBJDIR)/mantext.o $(OBJDIR)/libptool.a
 	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(CODEC_LIBS) $(PT_LDLIBS) $(LDLIBS)
 
 $(OBJDIR)/libptool.a: $(LIB_OBJ)
@@ -81,6 +81,13 @@ $(OBJDIR)/libptool.a: $(LIB_OBJ)
 
 $(OBJDIR)/%.o: src/%.c | $(OBJDIR)
 	$(CC) $(PT_CFLAGS) $(XXH_CFLAGS) $(CODEC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The man pages as text, for `ptool help` where man(1) is missing.
+$(OBJDIR)/mantext.c: man/mantext.sh $(wildcard man/*.1) | $(OBJDIR)
+	sh man/mantext.sh $(sort $(wildcard man/*.1)) >$@.tmp && mv $@.tmp $@
+
+$(OBJDIR)/mantext.o: $(OBJDIR)/mantext.c src/mantext.h
+	$(CC) $(PT_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/unit/%.o: tests/unit/%.c | $(OBJDIR)/unit
 	$(CC) $(PT_CFLAGS) -Isrc $(CODEC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -105,7 +112,8 @@ unit: $(OBJDIR)/unit-tests
 
 # Debian packages for building and testing; a no-op when all are present.
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
-	xxhash bats bats-support bats-assert bats-file jq mandoc libcap2-bin time coreutils \
+	xxhash bats bats-support bats-assert bats-file jq mandoc bsdextrautils bsdutils libcap2-bin \
+	time coreutils zsh fish \
 	clang libclang-rt-dev \
 	libzstd-dev libdeflate-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2 strace
 deps:

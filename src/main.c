@@ -1,7 +1,8 @@
 /* ptool: a parallel batch processor — one event loop for I/O, a pool of
  * workers for CPU.  The map of the sources:
  *
- *   main.c         this: commands, --help, --version, --complete
+ *   main.c         this: commands, --help, --version, --complete, help
+ *   mantext.h      the man pages as text, made from man/ at build time
  *   cmd_hash.c     `ptool hash`: options, output lines, exit status
  *   cmd_check.c    `ptool check`: checksum lists read, files verified, GNU-style report
  *   cmd_compress.c `ptool compress` and `ptool decompress`: outputs named, placed, reported
@@ -33,12 +34,17 @@
  *   out.c          buffered stdout with error checks
  *   xio.c          EINTR-safe read/write/close
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "diag.h"
+#include "mantext.h"
+#include "xio.h"
 
 #ifndef PTOOL_VERSION
 #define PTOOL_VERSION "0.0.0"
@@ -67,12 +73,15 @@ static void help(FILE *out)
 	for (const struct cmd *c = cmds; c->name; c++)
 		fprintf(out, "  %-10s  %s\n", c->name, c->summary);
 	fprintf(out,
+	        "  %-10s  %s\n"
 	        "\n"
 	        "Options:\n"
 	        "  -h, --help     show this help and exit\n"
 	        "      --version  show the version and exit\n"
 	        "\n"
-	        "'ptool COMMAND -h' shows a command's options; see ptool(1).\n");
+	        "'ptool COMMAND -h' lists a command's options; 'ptool help COMMAND' shows\n"
+	        "its manual.\n",
+	        "help", "show the manual of ptool or of a command: help [COMMAND]");
 }
 
 static const struct cmd *find_cmd(const char *name)
@@ -81,6 +90,82 @@ static const struct cmd *find_cmd(const char *name)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+/* A usage error for a word that names no command, with the nearest name. */
+static _Noreturn void unknown_command(const char *name)
+{
+	if (name[0] == '-')
+		die_usage("unknown option '%s'", name);
+	const char *names[16];
+	size_t n = 0;
+	for (const struct cmd *k = cmds; k->name && n < 15; k++)
+		names[n++] = k->name;
+	names[n] = NULL;
+	const char *near = opt_nearest(name, names);
+	if (near)
+		die_usage("unknown command '%s'; did you mean '%s'?", name, near);
+	die_usage("unknown command '%s'", name);
+}
+
+/* The page's file, if there is one where this binary sits: man/ beside it
+ * (a checkout; sanitizer builds are two folders down) or
+ * ../share/man/man1 (installed).  buf holds the path. */
+static const char *page_file(char *buf, size_t size, const char *page)
+{
+	char found[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	static const char *const where[] = { "man", "../../man", "../share/man/man1" };
+	for (size_t i = 0; i < sizeof where / sizeof *where; i++) {
+		int len = snprintf(found, sizeof found, "%s/%s/%s.1", exe, where[i], page);
+		if (len > 0 && (size_t)len < sizeof found && access(found, R_OK) == 0 &&
+		    size >= PATH_MAX && realpath(found, buf))
+			return buf;
+	}
+	return NULL;
+}
+
+/* ptool help [COMMAND]: the man page through man(1), or its text as
+ * built in when man cannot be run. */
+static int help_cmd(int argc, char **argv)
+{
+	if (argc > 3)
+		die_usage("help takes one command at most, not %d", argc - 2);
+	const char *name = argc == 3 ? argv[2] : "ptool";
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		help(stdout);
+		return fflush(stdout) ? 1 : 0;
+	}
+	if (strcmp(name, "ptool") != 0 && !find_cmd(name))
+		unknown_command(name);
+
+	char page[64], file[PATH_MAX];
+	snprintf(page, sizeof page, strcmp(name, "ptool") == 0 ? "%s" : "ptool-%s", name);
+	const char *path = page_file(file, sizeof file, page);
+	if (path)
+		execlp("man", "man", "-l", path, (char *)NULL);
+	else
+		execlp("man", "man", page, (char *)NULL);
+	if (errno != ENOENT && errno != EACCES)
+		diag_error("cannot run man: %s; the text follows", strerror(errno));
+
+	for (const struct man_text *t = man_texts; t->name; t++)
+		if (strcmp(t->name, name) == 0) {
+			if (xwrite_all(STDOUT_FILENO, t->text, strlen(t->text)) < 0 && errno != EPIPE) {
+				diag_error("write error: %s", strerror(errno));
+				return 1;
+			}
+			return 0;
+		}
+	PTOOL_BUG("a command without its page's text");
 }
 
 /* ptool --complete [CMD [OPTION]]: what the shell completions ask. */
@@ -114,20 +199,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(name, "--complete") == 0)
 		return complete(argc, argv);
+	if (strcmp(name, "help") == 0)
+		return help_cmd(argc, argv);
 
 	const struct cmd *c = find_cmd(name);
-	if (!c) {
-		const char *names[16];
-		size_t n = 0;
-		for (const struct cmd *k = cmds; k->name && n < 15; k++)
-			names[n++] = k->name;
-		names[n] = NULL;
-		const char *near = name[0] != '-' ? opt_nearest(name, names) : NULL;
-		if (name[0] == '-')
-			die_usage("unknown option '%s'", name);
-		if (near)
-			die_usage("unknown command '%s'; did you mean '%s'?", name, near);
-		die_usage("unknown command '%s'", name);
-	}
+	if (!c)
+		unknown_command(name);
 	return c->run(argc - 1, argv + 1);
 }

@@ -13,7 +13,7 @@ setup() {
 # Every option spelling of `ptool hash`, from the option table of the spec.
 HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	-T --files-from -0 --null -L --follow -x --one-file-system --exclude -c --check
-	-j --jobs --mode --io --worker-memory --task-timeout --stats -h --help)
+	-j --jobs --mode --io --worker-memory --task-timeout --stats --progress --no-progress -h --help)
 
 @test "ptool --version prints the version and exits 0" {
 	run -0 --separate-stderr ptool --version
@@ -275,4 +275,44 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	assert_output "$(xxhsum -H2 d/x)"
 	run -0 ptool hash --one-file-system d
 	assert_output "$(xxhsum -H2 d/x)"
+}
+
+@test "ptool help CMD runs man on the command's page from the source tree" {
+	[[ $PTOOL == "$REPO_ROOT"/* ]] || skip "the binary under test is not in the source tree"
+	bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	# A man that says what it was asked to show.
+	printf '#!/bin/sh\nprintf "man:"; printf " %%s" "$@"; echo\n' >"$bin/man"
+	chmod +x "$bin/man"
+	PATH=$bin run -0 "$PTOOL" help compress
+	assert_output "man: -l $REPO_ROOT/man/ptool-compress.1"
+	PATH=$bin run -0 "$PTOOL" help
+	assert_output "man: -l $REPO_ROOT/man/ptool.1"
+}
+
+@test "ptool help CMD prints the page's text when man cannot be run" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	for page in "$REPO_ROOT"/man/*.1; do
+		name=${page##*/ptool-}
+		name=${name%.1}
+		[[ $page == */ptool.1 ]] && name=
+		# shellcheck disable=SC2086 # no word for the overview
+		PATH=/nonexistent run -0 "$PTOOL" help $name
+		assert_equal "$output" "$(mandoc -Tascii "$page" | col -bx)"
+	done
+}
+
+@test "ptool help with an unknown command suggests the nearest and exits 2" {
+	run -2 "$PTOOL" help hsh
+	assert_output "ptool: unknown command 'hsh'; did you mean 'hash'?
+Try 'ptool --help' for more information."
+	run -2 "$PTOOL" help hash check
+	assert_line --index 0 "ptool: help takes one command at most, not 2"
+}
+
+@test "ptool --help names the help command" {
+	run -0 "$PTOOL" --help
+	assert_line --regexp '^  help +show the manual'
+	run -0 "$PTOOL" help --help
+	assert_line --regexp '^  help +show the manual'
 }
