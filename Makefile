@@ -5,7 +5,8 @@
 #   make SANITIZE=address,undefined check   (or SANITIZE=thread)
 #   make deps                 install build and test dependencies (apt-get)
 #   make install PREFIX=/usr/local DESTDIR=
-#   make bench                benchmarks against the anchor tools
+#   make bench                benchmarks against the anchor tools, kept in bench/results.txt
+#   make bench-plot           bench.svg, the README's chart, from bench/results.txt
 #   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser and the decoders (clang)
 
 PREFIX ?= /usr/local
@@ -168,8 +169,17 @@ uninstall:
 		$(DESTDIR)$(ZSHCOMPDIR)/_ptool $(DESTDIR)$(FISHCOMPDIR)/ptool.fish
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
 
+# The run's tables go to the terminal and to bench/results.txt, which
+# bench-plot draws (written whole, once the run has succeeded).
 bench: $(BIN)
-	PTOOL=$(abspath $(BIN)) ./bench/run.sh $(BENCHFLAGS)
+	{ PTOOL=$(abspath $(BIN)) ./bench/run.sh $(BENCHFLAGS); echo $$? >bench/.status; } | \
+		tee bench/.results.tmp; \
+		status=$$(cat bench/.status); rm -f bench/.status; \
+		if [ "$$status" = 0 ]; then mv bench/.results.tmp bench/results.txt; \
+		else rm -f bench/.results.tmp; exit "$$status"; fi
+
+bench-plot:
+	./bench/plot.sh -o bench.svg bench/results.txt
 
 lint-man:
 	mandoc -Tlint -W warning man/*.1
@@ -177,6 +187,6 @@ lint-man:
 clean:
 	rm -rf obj ptool
 
-.PHONY: check-build all check unit deps install uninstall bench fuzz lint-man clean
+.PHONY: check-build all check unit deps install uninstall bench bench-plot fuzz lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d)
