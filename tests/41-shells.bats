@@ -6,6 +6,8 @@
 # Neither shell is skipped when missing: a completion script that no test
 # ran is not a tested one.
 
+# Once per check: what it tests does not change with -j, --mode or a sanitizer.
+
 bats_require_minimum_version 1.5.0
 load helper
 

@@ -6,6 +6,8 @@
 # XML tool is among the suite's dependencies.  Where xmllint happens to be
 # installed it is asked too.
 
+# Once per check: what it tests does not change with -j, --mode or a sanitizer.
+
 bats_require_minimum_version 1.5.0
 load helper
 
