@@ -116,11 +116,9 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 	switch (o->id) {
 	case OPT_QUIET:
 		c->quiet = true;
-		c->job.quiet = true;
 		break;
 	case OPT_STATUS:
 		c->status_only = true;
-		c->job.quiet = true;
 		break;
 	case OPT_STRICT:
 		c->strict = true;
@@ -452,6 +450,7 @@ int cmd_check(int argc, char **argv)
 	diag_set_command("check");
 
 	int n = opt_parse(argc, argv, check_options, on_option, c);
+	c->job.quiet = c->quiet || c->status_only;
 	job_validate(&c->job);
 	static char *stdin_list[] = { "-" };
 	c->lists = n ? argv : stdin_list;

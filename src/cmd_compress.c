@@ -175,7 +175,6 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 		break;
 	case OPT_QUIET:
 		c->quiet = true;
-		c->job.quiet = true;
 		break;
 	case OPT_HELP:
 		if (c->decompress)
@@ -545,6 +544,7 @@ static int run(struct xcmd *c, int argc, char **argv)
 
 	int n = opt_parse(argc, argv, c->decompress ? decompress_options : compress_options, on_option,
 	                  c);
+	c->job.quiet = c->quiet;
 	if (c->rm && (c->to_stdout || c->test))
 		die_usage("--rm cannot be combined with %s", c->test ? "-t" : "-c");
 	if (c->outdir && (c->to_stdout || c->test))

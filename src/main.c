@@ -110,8 +110,8 @@ static _Noreturn void unknown_command(const char *name)
 
 /* The page's file, if there is one where this binary sits: man/ beside it
  * (a checkout; sanitizer builds are two folders down) or
- * ../share/man/man1 (installed).  buf holds the path. */
-static const char *page_file(char *buf, size_t size, const char *page)
+ * ../share/man/man1 (installed).  buf holds its real path. */
+static const char *page_file(char buf[PATH_MAX], const char *page)
 {
 	char found[PATH_MAX];
 	char exe[PATH_MAX];
@@ -127,7 +127,7 @@ static const char *page_file(char *buf, size_t size, const char *page)
 	for (size_t i = 0; i < sizeof where / sizeof *where; i++) {
 		int len = snprintf(found, sizeof found, "%s/%s/%s.1", exe, where[i], page);
 		if (len > 0 && (size_t)len < sizeof found && access(found, R_OK) == 0 &&
-		    size >= PATH_MAX && realpath(found, buf))
+		    realpath(found, buf))
 			return buf;
 	}
 	return NULL;
@@ -149,7 +149,7 @@ static int help_cmd(int argc, char **argv)
 
 	char page[64], file[PATH_MAX];
 	snprintf(page, sizeof page, strcmp(name, "ptool") == 0 ? "%s" : "ptool-%s", name);
-	const char *path = page_file(file, sizeof file, page);
+	const char *path = page_file(file, page);
 	if (path)
 		execlp("man", "man", "-l", path, (char *)NULL);
 	else
