@@ -577,6 +577,7 @@ static int run(struct xcmd *c, int argc, char **argv)
 		.output = output,
 		.settle = settle,
 		.serial = c->to_stdout,
+		.out_fds = c->to_stdout || c->test ? 0 : 1,
 	};
 	job_conf(&c->job, &conf);
 	if (c->decompress) {

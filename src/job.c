@@ -128,7 +128,9 @@ void job_report(const struct job *j, const struct loop_result *r, const char *na
 		diag_error("'%s': file changed as we read it", q);
 		break;
 	case LOOP_WORKER_DIED:
-		if (WIFSIGNALED(r->error))
+		if (r->error == -1)     /* gone before its status came */
+			diag_error("worker died while %s '%s'", j->doing, q);
+		else if (WIFSIGNALED(r->error))
 			diag_error("worker died (signal %d) while %s '%s'", WTERMSIG(r->error), j->doing,
 			           q);
 		else
@@ -140,6 +142,9 @@ void job_report(const struct job *j, const struct loop_result *r, const char *na
 		break;
 	case LOOP_TASK:
 		diag_error("'%s': %s", q, j->task_text ? j->task_text(r->error) : strerror(r->error));
+		break;
+	case LOOP_WORK:
+		diag_error("error while %s '%s': %s", j->doing, q, strerror(r->error));
 		break;
 	case LOOP_READ_LIST:
 	case LOOP_OUTPUT:
@@ -160,6 +165,7 @@ const char *job_what_text(enum loop_what w)
 	case LOOP_WORKER_DIED: return "worker died";
 	case LOOP_TIMED_OUT: return "task timed out";
 	case LOOP_TASK: return "invalid input";
+	case LOOP_WORK: return "cannot process";
 	case LOOP_OUTPUT: return "cannot write output";
 	}
 	return "failed";
@@ -171,10 +177,15 @@ int job_finish(struct job *j, int r)
 
 	progress_end();
 	if (r < 0) {
-		if (j->mode == POOL_FORK && errno == ECHILD)
+		if (r == -2 && j->mode == POOL_FORK && errno == ECHILD)
 			diag_error("workers keep dying at start-up; giving up");
+		else if (r == -2 && (errno == EMFILE || errno == ENFILE))
+			diag_error("cannot run %u workers: %s (raise 'ulimit -n' or lower -j)", j->jobs,
+			           strerror(errno));
+		else if (r == -2)
+			diag_error("cannot run the workers: %s", strerror(errno));
 		else
-			diag_error("%s", strerror(errno));
+			diag_error("cannot run: %s", strerror(errno));
 		status = 1;
 	}
 	if (out_flush(&j->out) == 0 && xclose(STDOUT_FILENO) < 0)

@@ -75,6 +75,7 @@ struct file {
 	struct timespec mtime;  /* mtime at open */
 	bool changed;           /* the engine saw it change while read */
 	bool holds_fd;          /* counted in loop.fds */
+	bool holds_out;         /* its output's descriptor too (conf->out_fds) */
 	bool retry_open;        /* open failed for want of descriptors: again later */
 	struct loop_input in;
 	struct loop_result res;
@@ -95,6 +96,7 @@ struct loop {
 	bool walk_blocked;      /* the source had nothing yet (see wait_fd) */
 	bool stopping;          /* emit asked to stop: drain, start nothing */
 	bool fatal;
+	bool fatal_pool;        /* ... and it was the pool's */
 	int fatal_errno;
 	unsigned fds, max_fds;  /* descriptors held or being opened, and the budget */
 	unsigned io_out;        /* requests out with the I/O engine */
@@ -122,6 +124,22 @@ static void drop_fd(struct loop *l, struct file *f)
 	}
 }
 
+/* The descriptor kept for the file's output, which lives until settle. */
+static void drop_out(struct loop *l, struct file *f)
+{
+	if (f->holds_out) {
+		f->holds_out = false;
+		l->fds--;
+	}
+}
+
+/* Too few descriptors left to start one more input (with its output).
+ * One input always may, or the run could never move. */
+static bool fds_short(const struct loop *l)
+{
+	return l->fds > 0 && l->fds + 1 + l->conf->out_fds > l->max_fds;
+}
+
 /* A file is finished: its result waits in the reorder ring. */
 static void finish(struct loop *l, struct file *f)
 {
@@ -135,7 +153,9 @@ static void finish(struct loop *l, struct file *f)
 	r->is_stdin = f->kind == WALK_STDIN;
 	r->size = f->size;
 	r->slot = arena_slot(&l->arena, (unsigned)(f->seq % l->window));
-	if (r->outcome == LOOP_DONE && f->changed) {
+	/* A file that changed under the task explains what the task made
+	 * of it (a decoder's "truncated", say) better than the task can. */
+	if (f->changed && (r->outcome == LOOP_DONE || (r->outcome == LOOP_FAILED && r->what == LOOP_TASK))) {
 		r->outcome = LOOP_FAILED;
 		r->what = LOOP_CHANGED;
 		r->error = 0;
@@ -143,6 +163,7 @@ static void finish(struct loop *l, struct file *f)
 	f->in.read = f->size;
 	if (l->conf->settle)
 		l->conf->settle(l->conf->ctx, &f->in, r);
+	drop_out(l, f);
 	r->user = f->in.user;
 	reorder_put(&l->order, f->seq, f);
 }
@@ -188,6 +209,10 @@ static void submit_open(struct loop *l, struct file *f)
 	}
 	f->holds_fd = true;
 	l->fds++;
+	if (l->conf->out_fds && !f->holds_out) {
+		f->holds_out = true;
+		l->fds++;
+	}
 	submit_io(l, f);
 }
 
@@ -292,7 +317,7 @@ static void pump(struct loop *l, struct file *f)
 			finish(l, f);
 			return;
 		}
-		if (l->fds >= l->max_fds || l->arena.nfree == 0)
+		if (fds_short(l) || l->arena.nfree == 0)
 			return;
 		f->retry_open = false;
 		submit_open(l, f);
@@ -352,6 +377,7 @@ static void on_io(struct loop *l, struct ioq_req *req)
 	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->fds > 0) {
 		/* Out of descriptors while others are open: shrink the budget
 		 * to what is held now and try this one again once one closes. */
+		drop_out(l, f);
 		l->max_fds = l->fds;
 		f->retry_open = true;
 		arena_put_buf(&l->arena, (unsigned)f->rbuf);
@@ -424,7 +450,7 @@ static void on_task(struct loop *l, const struct task *t)
 		else if (-t->status >= LOOP_TASK_CODES)
 			fail(f, LOOP_TASK, -t->status);
 		else
-			fail(f, LOOP_READ, -t->status);
+			fail(f, LOOP_WORK, -t->status);
 	} else {
 		if (!(t->flags & TASK_MORE))
 			l->pc.bytes += t->len;
@@ -507,7 +533,7 @@ static bool start_next(struct loop *l)
 	 * a readable list while buffers are short would spin. */
 	l->walk_blocked = false;
 	if (l->walk_done || l->stopping || !reorder_fits(&l->order, l->next_seq) ||
-	    l->arena.nfree == 0 || l->fds >= l->max_fds)
+	    l->arena.nfree == 0 || fds_short(l))
 		return false;
 	if (l->conf->serial && l->order.next != l->next_seq)
 		return false;   /* the one before is not out yet */
@@ -673,6 +699,7 @@ static bool drain(struct loop *l)
 	}
 	if (r < 0 && !l->fatal) {
 		l->fatal = true;
+		l->fatal_pool = true;
 		l->fatal_errno = errno;
 		any = true;
 	}
@@ -764,8 +791,10 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	if (!l.files)
 		goto fail_order;
 	l.pool = pool_create(conf->mode, jobs, nbuf, conf->task, &l.arena, &l.waker, &conf->limits);
-	if (!l.pool)
+	if (!l.pool) {
+		ret = -2;
 		goto fail_files;
+	}
 	l.ioq = ioq_create(conf->io, l.window + nbuf, io_threads, &l.waker);
 	if (!l.ioq)
 		goto fail_pool;
@@ -776,7 +805,7 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.next_tick = t0 + (uint64_t)conf->tick_ms * 1000000;
 	ret = run(&l);
 	if (l.fatal) {
-		ret = -1;
+		ret = l.fatal_pool ? -2 : -1;
 		err = l.fatal_errno;
 	}
 	const char *io_name = ioq_name(l.ioq);
@@ -822,5 +851,5 @@ fail_arena:
 	err = errno;
 	arena_release(&l.arena);
 	errno = err;
-	return -1;
+	return ret;
 }

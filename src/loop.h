@@ -31,10 +31,13 @@ enum loop_what {
 	LOOP_FS_LOOP,     /* filesystem loop detected */
 	LOOP_CHANGED,     /* file changed as we read it */
 	LOOP_READ_LIST,   /* the list of inputs could not be read (path NULL) */
-	LOOP_WORKER_DIED, /* the worker died on it twice; error is the wait status */
+	LOOP_WORKER_DIED, /* the worker died on it twice; error is the wait status,
+	                     or -1 when it was not known yet */
 	LOOP_TIMED_OUT,   /* it ran past the task time limit */
 	LOOP_TASK,        /* the task refused it: error is its code (e.g. a
 	                     codec_error) */
+	LOOP_WORK,        /* the task failed for want of something (an errno,
+	                     e.g. ENOMEM), not for what the input holds */
 	LOOP_OUTPUT,      /* the output callback failed it (its reason is the
 	                     callback's own, in user) */
 };
@@ -84,6 +87,9 @@ struct loop_conf {
 	unsigned per_input;
 	bool pinned;            /* tasks keep state in their worker (TASK_PINNED) */
 	bool serial;            /* one input at a time: output to one stream */
+	/* Descriptors an input's output holds while it is done (0 or 1):
+	 * counted with the input's own against the descriptor limit. */
+	unsigned out_fds;
 	/* Is this input (a file or an operand) to be done?  May be NULL. */
 	bool (*want)(void *ctx, const struct walk_ent *ent, struct loop_input *in);
 	/* What a task left in its output room, in chunk order for each input.
@@ -115,7 +121,8 @@ struct loop_conf {
 
 /* Run every input of walk through the pool.  0 when the run ended (whether
  * inputs failed is for emit to count), 1 when emit stopped it, -1 with
- * errno when it could not run (setup, or the walk failed fatally). */
+ * errno when it could not run (setup, or the walk failed fatally), -2
+ * with errno when the workers could not be started or kept going. */
 int loop_run(const struct loop_conf *conf, struct walk *walk);
 
 #endif

@@ -50,6 +50,10 @@
  * otherwise cost two process switches each. */
 #define BATCH 16
 #define DEPTH 2
+/* How long a batch may be held back for more tasks, at most.  The I/O
+ * that was to bring them may never come soon (a pipe, a stalled FIFO),
+ * and the tasks already here must not wait on it. */
+#define HOLD_MS 2
 
 enum srv_kind {
 	SRV_SPAWNED,      /* pid, and the parent's end of its socket */
@@ -108,6 +112,8 @@ struct pool_fork {
 	unsigned depth;
 	pid_t *pins;          /* by slot: the worker holding its state, or 0 */
 	int *pin_deaths;      /* by slot: how the last holder died */
+	bool holding;         /* tasks held back for a batch ... */
+	struct timespec held_at;  /* ... since then */
 };
 
 #define SRV_TAG UINT32_MAX
@@ -611,7 +617,8 @@ static void on_server(struct pool_fork *p)
 		if (!w || fd < 0) {
 			if (fd >= 0)
 				xclose(fd);
-			p->error = ENOMEM;
+			/* A descriptor that did not fit here is cut off. */
+			p->error = fd < 0 && (msg.msg_flags & MSG_CTRUNC) ? EMFILE : ENOMEM;
 			return;
 		}
 		w->pid = m.pid;
@@ -739,8 +746,13 @@ static int fork_timeout(const struct pool *pool)
 	const struct pool_fork *p = (const struct pool_fork *)pool;
 	long next = -1;
 
+	if (p->holding) {
+		next = HOLD_MS - ms_since(&p->held_at);
+		if (next < 0)
+			next = 0;
+	}
 	if (!p->limits.timeout_ms)
-		return -1;
+		return (int)next;
 	for (unsigned i = 0; i < p->nw; i++) {
 		const struct fworker *w = &p->w[i];
 		if (!usable(w) || !w->busy || w->timed_out)
@@ -754,12 +766,35 @@ static int fork_timeout(const struct pool *pool)
 	return next > INT32_MAX ? INT32_MAX : (int)next;
 }
 
+/* Tasks waiting to be sent, shared or pinned. */
+static bool any_waiting(const struct pool_fork *p)
+{
+	if (p->pending.len)
+		return true;
+	for (unsigned i = 0; i < p->nw; i++)
+		if (usable(&p->w[i]) && p->w[i].own->len)
+			return true;
+	return false;
+}
+
 static void fork_flush(struct pool *pool, bool soon)
 {
+	struct pool_fork *p = (struct pool_fork *)pool;
+
 	/* A send per batch costs a process switch: with more tasks about to
-	 * come, keep building the batch (feed_some sends full ones). */
-	if (!soon)
-		feed_some((struct pool_fork *)pool, true);
+	 * come, keep building the batch (feed_some sends full ones), but for
+	 * HOLD_MS at most (fork_timeout wakes the loop for it). */
+	if (soon && any_waiting(p)) {
+		if (!p->holding) {
+			p->holding = true;
+			clock_gettime(CLOCK_MONOTONIC, &p->held_at);
+			return;
+		}
+		if (ms_since(&p->held_at) < HOLD_MS)
+			return;
+	}
+	p->holding = false;
+	feed_some(p, true);
 }
 
 static int fork_fd(const struct pool *pool)
