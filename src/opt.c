@@ -7,6 +7,28 @@
 
 #include "diag.h"
 
+/* Room for a value as usage errors quote it. */
+#define SHOWN_MAX 512
+
+/* s as usage errors quote it: backslash, newline and carriage return
+ * escaped as in output lines (format.h), so that a value given on the
+ * command line cannot break the message into lines; cut short past size. */
+static const char *shown(char *buf, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 2 < size; s++) {
+		if (*s == '\\' || *s == '\n' || *s == '\r') {
+			buf[n++] = '\\';
+			buf[n++] = *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\';
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *opt_name(const struct opt *opt, char *buf, size_t size)
 {
 	if (opt->short_name && opt->long_name)
@@ -89,7 +111,7 @@ _Noreturn static void unknown_long(const struct opt *table, const char *arg, siz
 {
 	const char *names[128];
 	size_t n = 0;
-	char word[128];
+	char word[128], show[SHOWN_MAX];
 
 	for (; table->id && n < 127; table++)
 		if (table->long_name)
@@ -97,16 +119,17 @@ _Noreturn static void unknown_long(const struct opt *table, const char *arg, siz
 	names[n] = NULL;
 	snprintf(word, sizeof word, "%.*s", (int)(len < 100 ? len : 100), arg);
 	const char *near = opt_nearest(word, names);
+	shown(show, sizeof show, word);
 	if (near)
-		die_usage("unknown option '--%s'; did you mean '--%s'?", word, near);
-	die_usage("unknown option '--%s'", word);
+		die_usage("unknown option '--%s'; did you mean '--%s'?", show, near);
+	die_usage("unknown option '--%s'", show);
 }
 
 int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *ctx)
 {
 	int nops = 0;
 	bool only_operands = false;
-	char buf[64];
+	char buf[64], show[SHOWN_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		char *arg = argv[i];
@@ -144,7 +167,7 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 			if (!o) {
 				if ((unsigned char)*p < 0x80 && *p > ' ')
 					die_usage("unknown option '-%c'", *p);
-				die_usage("unknown option in '%s'", arg);
+				die_usage("unknown option in '%s'", shown(show, sizeof show, arg));
 			}
 			if (!o->metavar) {
 				fn(ctx, o, NULL);
@@ -165,7 +188,7 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 
 int opt_choice(const struct opt *opt, const char *value, const char *noun)
 {
-	char valid[256];
+	char valid[256], show[SHOWN_MAX];
 	size_t len = 0;
 
 	valid[0] = '\0';
@@ -176,25 +199,25 @@ int opt_choice(const struct opt *opt, const char *value, const char *noun)
 		if (n > 0 && (size_t)n < sizeof valid - len)
 			len += (size_t)n;
 	}
-	die_usage("unknown %s '%s' (valid: %s)", noun, value, valid);
+	die_usage("unknown %s '%s' (valid: %s)", noun, shown(show, sizeof show, value), valid);
 }
 
 long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 {
-	char buf[64];
+	char buf[64], show[SHOWN_MAX];
 	char *end;
 
 	errno = 0;
 	long v = strtol(value, &end, 10);
 	if (errno || !(*value >= '0' && *value <= '9') || *end || v < lo || v > hi)
 		die_usage("%s: '%s' is not a whole number from %ld to %ld",
-		          opt_name(opt, buf, sizeof buf), value, lo, hi);
+		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value), lo, hi);
 	return v;
 }
 
 unsigned long long opt_size(const struct opt *opt, const char *value, unsigned long long min)
 {
-	char buf[64];
+	char buf[64], show[SHOWN_MAX];
 	char *end;
 	unsigned shift = 0;
 
@@ -217,23 +240,23 @@ unsigned long long opt_size(const struct opt *opt, const char *value, unsigned l
 	v <<= shift;
 	if (v < min)
 		die_usage("%s: '%s' is less than the least that works, %lluM",
-		          opt_name(opt, buf, sizeof buf), value, min >> 20);
+		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value), min >> 20);
 	return v;
 bad:
 	die_usage("%s: '%s' is not a size (a number, with K, M, G or T)",
-	          opt_name(opt, buf, sizeof buf), value);
+	          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value));
 }
 
 double opt_seconds(const struct opt *opt, const char *value)
 {
-	char buf[64];
+	char buf[64], show[SHOWN_MAX];
 	char *end;
 
 	errno = 0;
 	double v = strtod(value, &end);
 	if (!(*value >= '0' && *value <= '9') || errno || *end || !(v > 0) || v > 86400)
 		die_usage("%s: '%s' is not a number of seconds from 0 to 86400",
-		          opt_name(opt, buf, sizeof buf), value);
+		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value));
 	return v;
 }
 

@@ -3,7 +3,9 @@
  *
  * Accepted forms: -j8, -j 8, --jobs=8, --jobs 8, bundled flags (-zL),
  * operands anywhere (GNU order), `--` ends options, a lone `-` is an
- * operand.  Errors are usage errors: opt.c may die(). */
+ * operand.  Errors are usage errors: opt.c may die().  A value that a
+ * message quotes is escaped as names in output lines are (format.h), so
+ * that the message stays one line. */
 #ifndef PTOOL_OPT_H
 #define PTOOL_OPT_H
 

@@ -262,6 +262,21 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	assert_usage_error "ptool: hash: unknown option '--exlude'; did you mean '--exclude'?"
 }
 
+@test "a usage error quotes a value with newlines, returns or backslashes escaped, on one line" {
+	run -2 --separate-stderr ptool hash -j $'8\n9' f
+	assert_usage_error "ptool: hash: -j/--jobs: '8\\n9' is not a whole number from 1 to 1024"
+	run -2 --separate-stderr ptool hash --algo=$'xxh3\r' f
+	assert_usage_error "ptool: hash: unknown algorithm 'xxh3\\r' (valid: xxh128, xxh3, xxh64, xxh32)"
+	run -2 --separate-stderr ptool hash $'--al\ngo' f
+	assert_usage_error "ptool: hash: unknown option '--al\\ngo'; did you mean '--algo'?"
+	run -2 --separate-stderr ptool hash $'-z\n' f
+	assert_usage_error "ptool: hash: unknown option in '-z\\n'"
+	run -2 --separate-stderr ptool hash --mode=fork --worker-memory='1\G' f
+	assert_usage_error "ptool: hash: --worker-memory: '1\\\\G' is not a size (a number, with K, M, G or T)"
+	run -2 --separate-stderr ptool hash --mode=fork --task-timeout=$'1\n' f
+	assert_usage_error "ptool: hash: --task-timeout: '1\\n' is not a number of seconds from 0 to 86400"
+}
+
 @test "a flag given a value with = is a usage error" {
 	run -2 --separate-stderr ptool hash --tag=yes f
 	assert_equal "$output" ""
