@@ -7,7 +7,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make bench                benchmarks against the anchor tools, kept in bench/results.txt
 #   make bench-plot           bench.svg, the README's chart, from bench/results.txt
-#   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser and the decoders (clang)
+#   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser, the decoders and the
+#                             option parser, FUZZ_TIME seconds each (clang)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -127,8 +128,9 @@ deps:
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
-# fuzz: the checksum-list parser and the decoders under libFuzzer, ASan and
-# UBSan, for FUZZ_TIME seconds each from their seeds; finds stay in obj/fuzz.
+# fuzz: the checksum-list parser, the decoders and the option parser under
+# libFuzzer, ASan and UBSan, for FUZZ_TIME seconds each from their seeds;
+# finds stay in obj/fuzz.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -150,10 +152,45 @@ obj/fuzz/seeds-codec: tests/fuzz/fuzz_codec.c
 		{ printf '\003\005'; seq 1 300 | $$t; } >$@/$${t%% *}; \
 	done
 
-fuzz: obj/fuzz/fuzz-sumline obj/fuzz/fuzz-codec obj/fuzz/seeds-codec
+# The option parser over the commands' real tables, linked alone: the
+# front ends are built without coverage, each function and table in a
+# section of its own, and --gc-sections keeps only the tables and the
+# value lists they point to, so no more of ptool comes in.  ASan still
+# puts its red zones around the tables.
+FUZZ_TABLES := $(patsubst %,obj/fuzz/tables/%.o,cmd_hash cmd_check cmd_compress cmd_bench job)
+FUZZ_WARN := $(filter -W%,$(PT_CFLAGS))
+
+obj/fuzz/tables/%.o: src/%.c
+	mkdir -p obj/fuzz/tables
+	$(FUZZ_CC) $(PT_CFLAGS) $(XXH_CFLAGS) $(CODEC_CFLAGS) -g -O1 -fsanitize=address,undefined \
+		-ffunction-sections -fdata-sections -c -o $@ $<
+
+obj/fuzz/fuzz-opt: tests/fuzz/fuzz_opt.c src/opt.c src/opt.h src/cmd.h src/diag.h $(FUZZ_TABLES)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -std=c11 -D_GNU_SOURCE -Isrc -Wl,--gc-sections -o $@ \
+		tests/fuzz/fuzz_opt.c src/opt.c $(FUZZ_TABLES)
+
+# The option parser's seeds, one a line of tests/fuzz/seeds-opt.txt
+# ("COMMAND ARG..."), written as the target reads them: the table's
+# number, then the arguments, each ended by NUL but the last.
+obj/fuzz/seeds-opt: tests/fuzz/seeds-opt.txt
+	rm -rf $@ $@.tmp && mkdir -p $@.tmp
+	n=0; grep -v -e '^#' -e '^$$' tests/fuzz/seeds-opt.txt | while read -r cmd args; do \
+		case $$cmd in \
+		hash) c=0;; check) c=1;; compress) c=2;; decompress) c=3;; bench) c=4;; \
+		*) echo "seeds-opt: unknown command '$$cmd'" >&2; exit 1;; \
+		esac; \
+		n=$$((n + 1)); \
+		{ printf "\\$$c"; printf '%s' "$$args" | tr ' ' '\000'; } >$@.tmp/$$n; \
+	done
+	mv $@.tmp $@
+
+fuzz: obj/fuzz/fuzz-sumline obj/fuzz/fuzz-codec obj/fuzz/fuzz-opt obj/fuzz/seeds-codec \
+		obj/fuzz/seeds-opt
 	./tests/fuzz/run $(abspath obj/fuzz/fuzz-sumline) $(FUZZ_TIME) obj/fuzz/sumline
 	./tests/fuzz/run $(abspath obj/fuzz/fuzz-codec) $(FUZZ_TIME) obj/fuzz/codec \
 		$(abspath obj/fuzz/seeds-codec)
+	./tests/fuzz/run $(abspath obj/fuzz/fuzz-opt) $(FUZZ_TIME) obj/fuzz/opt \
+		$(abspath obj/fuzz/seeds-opt)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -189,4 +226,4 @@ clean:
 
 .PHONY: check-build all check unit deps install uninstall bench bench-plot fuzz lint-man clean
 
--include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d) $(FUZZ_TABLES:.o=.d)
