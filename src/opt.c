@@ -238,9 +238,13 @@ unsigned long long opt_size(const struct opt *opt, const char *value, unsigned l
 	if (*end || (shift && v > (~0ULL >> shift)))
 		goto bad;
 	v <<= shift;
-	if (v < min)
-		die_usage("%s: '%s' is less than the least that works, %lluM",
-		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value), min >> 20);
+	if (v < min) {
+		/* In M when it is a whole number of them ("16M"), else in bytes. */
+		bool in_m = min % (1ULL << 20) == 0;
+		die_usage("%s: '%s' is less than the least that works, %llu%s",
+		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value),
+		          in_m ? min >> 20 : min, in_m ? "M" : "");
+	}
 	return v;
 bad:
 	die_usage("%s: '%s' is not a size (a number, with K, M, G or T)",

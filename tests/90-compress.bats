@@ -460,6 +460,12 @@ n.zst"
 ./zeros.gz"
 }
 
+@test "--max-size 0 is a usage error that names the least, 1" {
+	run -2 --separate-stderr ptool decompress --max-size 0 zeros.gz
+	assert_usage_error "ptool: decompress: --max-size: '0' is less than the least that works, 1" \
+		"Try 'ptool decompress -h' for more information."
+}
+
 @test "many small files round trip in every format through the pool, thread and fork" {
 	mkdir m
 	for i in $(seq 1 60); do seq "$i" $((i * 37)) >"m/f$i"; done
