@@ -36,7 +36,7 @@ peak_rss_kib() {
 	tail -n 1 "$BATS_TEST_TMPDIR/rss"
 }
 
-@test "a 5 GiB sparse file with data past 4 GiB hashes as xxhsum does" {
+@test "a 5 GiB sparse file with data past 4 GiB hashes as xxhsum does, and checks" {
 	cd "$SPARSE"
 	truncate -s 5G big
 	printf 'head' | dd of=big bs=1 conv=notrunc status=none
@@ -45,8 +45,12 @@ peak_rss_kib() {
 	printf 'past 4 GiB' | dd of=big bs=1 seek=$((4 * GIB + 12345)) conv=notrunc status=none
 	printf 'end' | dd of=big bs=1 seek=$((5 * GIB - 3)) conv=notrunc status=none
 	assert_equal "$(stat -c %s big)" $((5 * GIB))
+	xxhsum -H2 big >sums 2>/dev/null
 	run -0 --separate-stderr ptool hash big
-	assert_output "$(xxhsum -H2 big 2>/dev/null)"
+	assert_output "$(cat sums)"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr ptool check sums
+	assert_output "big: OK"
 	assert_equal "$stderr" ""
 }
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # The option tables, -h, the man pages and the completions agree.
+#
+# Once per check: what it tests does not change with -j, --mode or a sanitizer.
 
 bats_require_minimum_version 1.5.0
 load helper

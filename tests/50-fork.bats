@@ -28,16 +28,25 @@ wait_workers() {
 	fail "expected $2 workers, saw: $WS"
 }
 
+# running PID: the process exists and has not exited (a zombie waits for
+# whoever adopted it to reap it, which may take seconds).
+running() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[[ ${st%% *} != Z ]]
+}
+
 # assert_all_gone PID...: within 5 s, none of these processes is left.
 assert_all_gone() {
 	local i p alive
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		alive=
 		for p in "$@"; do
-			kill -0 "$p" 2>/dev/null && alive+=" $p"
+			running "$p" && alive+=" $p"
 		done
 		[ -z "$alive" ] && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	fail "still alive:$alive"
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env bats
 # ptool bench: a job in each mode and with each worker count, compared.
+# bench runs both modes itself, so this file runs only without
+# PTOOL_TEST_ARGS:
+# Modes inside
 
 bats_require_minimum_version 1.5.0
 load helper
