@@ -172,10 +172,12 @@ _Noreturn static void worker_main(int fd, task_fn *fn, const struct arena *arena
 static int srv_send(int srv, const struct srv_msg *m, int fd)
 {
 	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof *m };
+	/* Zeroed: CMSG_SPACE pads past the descriptor, and sendmsg reads
+	 * the whole buffer. */
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
-	} u;
+	} u = { 0 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (fd >= 0) {
@@ -280,6 +282,7 @@ _Noreturn static void server_main(int srv, pid_t parent, task_fn *fn, const stru
 		kill(pids[i], SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
+	free(pids);
 	_exit(0);
 }
 
