@@ -9,6 +9,8 @@
 #   make bench-plot           bench.svg, the README's chart, from bench/results.txt
 #   make fuzz [FUZZ_TIME=60]  libFuzzer on the checksum-list parser, the decoders and the
 #                             option parser, FUZZ_TIME seconds each (clang)
+#   make soak                 hash, check and compress over 200,000 files in both modes: output,
+#                             peak RSS, descriptors, threads, processes (SOAK_FILES=200000)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -218,12 +220,17 @@ bench: $(BIN)
 bench-plot:
 	./bench/plot.sh -o bench.svg bench/results.txt
 
+# soak: a long run against this build's binary, apart from check for its
+# time (about a minute on two cores).
+soak: $(BIN)
+	./tests/soak $(abspath $(BIN))
+
 lint-man:
 	mandoc -Tlint -W warning man/*.1
 
 clean:
 	rm -rf obj ptool
 
-.PHONY: check-build all check unit deps install uninstall bench bench-plot fuzz lint-man clean
+.PHONY: check-build all check unit deps install uninstall bench bench-plot fuzz soak lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d) $(FUZZ_TABLES:.o=.d)
