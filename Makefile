@@ -11,6 +11,7 @@
 #                             option parser, FUZZ_TIME seconds each (clang)
 #   make soak                 hash, check and compress over 200,000 files in both modes: output,
 #                             peak RSS, descriptors, threads, processes (SOAK_FILES=200000)
+#   make memcheck             valgrind memcheck on a representative subset of the commands
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -118,7 +119,7 @@ unit: $(OBJDIR)/unit-tests
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
 	xxhash bats bats-support bats-assert bats-file jq mandoc bsdextrautils bsdutils libcap2-bin \
 	time coreutils zsh fish \
-	clang libclang-rt-dev \
+	clang libclang-rt-dev valgrind \
 	libzstd-dev libdeflate-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2 strace
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -220,10 +221,14 @@ bench: $(BIN)
 bench-plot:
 	./bench/plot.sh -o bench.svg bench/results.txt
 
-# soak: a long run against this build's binary, apart from check for its
-# time (about a minute on two cores).
+# soak and memcheck: long runs against this build's binary, apart from
+# check for their time (about a minute each on two cores).
 soak: $(BIN)
 	./tests/soak $(abspath $(BIN))
+
+memcheck: $(BIN)
+	$(if $(SANITIZE),$(error memcheck needs a build without SANITIZE: valgrind cannot run sanitized code))
+	./tests/memcheck $(abspath $(BIN))
 
 lint-man:
 	mandoc -Tlint -W warning man/*.1
@@ -231,6 +236,6 @@ lint-man:
 clean:
 	rm -rf obj ptool
 
-.PHONY: check-build all check unit deps install uninstall bench bench-plot fuzz soak lint-man clean
+.PHONY: check-build all check unit deps install uninstall bench bench-plot fuzz soak memcheck lint-man clean
 
 -include $(LIB_OBJ:.o=.d) $(OBJDIR)/main.d $(UNIT_OBJ:.o=.d) $(FUZZ_TABLES:.o=.d)
