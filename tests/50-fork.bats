@@ -28,29 +28,6 @@ wait_workers() {
 	fail "expected $2 workers, saw: $WS"
 }
 
-# running PID: the process exists and has not exited (a zombie waits for
-# whoever adopted it to reap it, which may take seconds).
-running() {
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	[[ ${st%% *} != Z ]]
-}
-
-# assert_all_gone PID...: within 5 s, none of these processes is left.
-assert_all_gone() {
-	local i p alive
-	for i in $(seq 100); do
-		alive=
-		for p in "$@"; do
-			running "$p" && alive+=" $p"
-		done
-		[ -z "$alive" ] && return 0
-		sleep 0.05
-	done
-	fail "still alive:$alive"
-}
-
 @test "fork mode gives the same output as thread mode on the awkward tree" {
 	"$MKTREE" tree
 	run -0 "$PTOOL" hash --mode=thread -j2 tree

@@ -88,6 +88,29 @@ require_nodac() {
 	fi
 }
 
+# running PID: the process exists and has not exited (a zombie waits for
+# whoever adopted it to reap it, which may take seconds).
+running() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[[ ${st%% *} != Z ]]
+}
+
+# assert_all_gone PID...: within 5 s, none of these processes is left.
+assert_all_gone() {
+	local i p alive
+	for i in $(seq 100); do
+		alive=
+		for p in "$@"; do
+			running "$p" && alive+=" $p"
+		done
+		[ -z "$alive" ] && return 0
+		sleep 0.05
+	done
+	fail "still alive:$alive"
+}
+
 # require_ptool: fail with a clear message when the binary is missing.
 require_ptool() {
 	[[ -x $PTOOL ]] || fail "ptool binary not found: $PTOOL (build it with make)"
