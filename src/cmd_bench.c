@@ -80,11 +80,12 @@ static void parse_modes(struct bench *b, const char *v)
 	b->nmodes = 0;
 	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const char *m = strcmp(tok, "thread") == 0 ? "thread" : strcmp(tok, "fork") == 0 ? "fork" : NULL;
+		char show[512];
 		if (!m)
-			die_usage("unknown mode '%s' (valid: thread, fork)", tok);
+			die_usage("unknown mode '%s' (valid: thread, fork)", opt_shown(show, sizeof show, tok));
 		for (int i = 0; i < b->nmodes; i++)
 			if (b->modes[i] == m)
-				die_usage("mode '%s' given twice", tok);
+				die_usage("mode '%s' given twice", m);
 		b->modes[b->nmodes++] = m;
 	}
 	free(copy);
@@ -405,8 +406,10 @@ int cmd_bench(int argc, char **argv)
 	for (c = cmds; c->name; c++)
 		if (strcmp(c->name, b.job[0]) == 0)
 			break;
-	if (!c->name || strcmp(c->name, "bench") == 0)
-		die_usage("'%s' is not a command to measure", b.job[0]);
+	if (!c->name || strcmp(c->name, "bench") == 0) {
+		char show[512];
+		die_usage("'%s' is not a command to measure", opt_shown(show, sizeof show, b.job[0]));
+	}
 	if (b.njobs == 0) {
 		unsigned ncpu = xio_ncpu();
 		b.jobs[b.njobs++] = 1;

@@ -73,8 +73,11 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 		for (size_t i = 0; i < sizeof h / sizeof *h; i++)
 			if (strcmp(v, h[i].s) == 0)
 				c->algo = h[i].algo;
-		if (c->algo < 0)
-			die_usage("-H: '%s' is not an algorithm number (0, 1, 2, 3)", v);
+		if (c->algo < 0) {
+			char show[512];
+			die_usage("-H: '%s' is not an algorithm number (0, 1, 2, 3)",
+			          opt_shown(show, sizeof show, v));
+		}
 		break;
 	}
 	case OPT_TAG:

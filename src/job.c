@@ -258,8 +258,11 @@ void job_inputs_open(struct job_inputs *in, char **operands, int noperands)
 				die_usage("standard input cannot be both an input and the -T list");
 	} else {
 		fd = open(in->files_from, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			die("cannot open '%s': %s", in->files_from, strerror(errno));
+		if (fd < 0) {
+			int err = errno;
+			struct strbuf sb = { 0 };
+			die("cannot open '%s': %s", job_shown(&sb, in->files_from), strerror(err));
+		}
 	}
 	if (pathlist_init(&in->list, fd, in->null ? '\0' : '\n') < 0)
 		die("out of memory");

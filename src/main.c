@@ -93,8 +93,10 @@ static const struct cmd *find_cmd(const char *name)
 }
 
 /* A usage error for a word that names no command, with the nearest name. */
-static _Noreturn void unknown_command(const char *name)
+static _Noreturn void unknown_command(const char *word)
 {
+	char name[512];
+	opt_shown(name, sizeof name, word);
 	if (name[0] == '-')
 		die_usage("unknown option '%s'", name);
 	const char *names[16];
@@ -102,7 +104,7 @@ static _Noreturn void unknown_command(const char *name)
 	for (const struct cmd *k = cmds; k->name && n < 15; k++)
 		names[n++] = k->name;
 	names[n] = NULL;
-	const char *near = opt_nearest(name, names);
+	const char *near = opt_nearest(word, names);
 	if (near)
 		die_usage("unknown command '%s'; did you mean '%s'?", name, near);
 	die_usage("unknown command '%s'", name);

@@ -13,7 +13,7 @@
 /* s as usage errors quote it: backslash, newline and carriage return
  * escaped as in output lines (format.h), so that a value given on the
  * command line cannot break the message into lines; cut short past size. */
-static const char *shown(char *buf, size_t size, const char *s)
+const char *opt_shown(char *buf, size_t size, const char *s)
 {
 	size_t n = 0;
 
@@ -119,7 +119,7 @@ _Noreturn static void unknown_long(const struct opt *table, const char *arg, siz
 	names[n] = NULL;
 	snprintf(word, sizeof word, "%.*s", (int)(len < 100 ? len : 100), arg);
 	const char *near = opt_nearest(word, names);
-	shown(show, sizeof show, word);
+	opt_shown(show, sizeof show, word);
 	if (near)
 		die_usage("unknown option '--%s'; did you mean '--%s'?", show, near);
 	die_usage("unknown option '--%s'", show);
@@ -167,7 +167,7 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 			if (!o) {
 				if ((unsigned char)*p < 0x80 && *p > ' ')
 					die_usage("unknown option '-%c'", *p);
-				die_usage("unknown option in '%s'", shown(show, sizeof show, arg));
+				die_usage("unknown option in '%s'", opt_shown(show, sizeof show, arg));
 			}
 			if (!o->metavar) {
 				fn(ctx, o, NULL);
@@ -199,7 +199,7 @@ int opt_choice(const struct opt *opt, const char *value, const char *noun)
 		if (n > 0 && (size_t)n < sizeof valid - len)
 			len += (size_t)n;
 	}
-	die_usage("unknown %s '%s' (valid: %s)", noun, shown(show, sizeof show, value), valid);
+	die_usage("unknown %s '%s' (valid: %s)", noun, opt_shown(show, sizeof show, value), valid);
 }
 
 long opt_number(const struct opt *opt, const char *value, long lo, long hi)
@@ -211,7 +211,7 @@ long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 	long v = strtol(value, &end, 10);
 	if (errno || !(*value >= '0' && *value <= '9') || *end || v < lo || v > hi)
 		die_usage("%s: '%s' is not a whole number from %ld to %ld",
-		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value), lo, hi);
+		          opt_name(opt, buf, sizeof buf), opt_shown(show, sizeof show, value), lo, hi);
 	return v;
 }
 
@@ -242,13 +242,13 @@ unsigned long long opt_size(const struct opt *opt, const char *value, unsigned l
 		/* In M when it is a whole number of them ("16M"), else in bytes. */
 		bool in_m = min % (1ULL << 20) == 0;
 		die_usage("%s: '%s' is less than the least that works, %llu%s",
-		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value),
+		          opt_name(opt, buf, sizeof buf), opt_shown(show, sizeof show, value),
 		          in_m ? min >> 20 : min, in_m ? "M" : "");
 	}
 	return v;
 bad:
 	die_usage("%s: '%s' is not a size (a number, with K, M, G or T)",
-	          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value));
+	          opt_name(opt, buf, sizeof buf), opt_shown(show, sizeof show, value));
 }
 
 double opt_seconds(const struct opt *opt, const char *value)
@@ -260,7 +260,7 @@ double opt_seconds(const struct opt *opt, const char *value)
 	double v = strtod(value, &end);
 	if (!(*value >= '0' && *value <= '9') || errno || *end || !(v > 0) || v > 86400)
 		die_usage("%s: '%s' is not a number of seconds from 0 to 86400",
-		          opt_name(opt, buf, sizeof buf), shown(show, sizeof show, value));
+		          opt_name(opt, buf, sizeof buf), opt_shown(show, sizeof show, value));
 	return v;
 }
 

@@ -275,6 +275,16 @@ HASH_SPELLINGS=(-a --algo -H --tag --little-endian -z --zero --json
 	assert_usage_error "ptool: hash: --worker-memory: '1\\\\G' is not a size (a number, with K, M, G or T)"
 	run -2 --separate-stderr ptool hash --mode=fork --task-timeout=$'1\n' f
 	assert_usage_error "ptool: hash: --task-timeout: '1\\n' is not a number of seconds from 0 to 86400"
+	run -2 --separate-stderr ptool hash -H $'9\n' f
+	assert_usage_error "ptool: hash: -H: '9\\n' is not an algorithm number (0, 1, 2, 3)"
+	run -2 --separate-stderr "$PTOOL" $'hash\nx'
+	assert_equal "${stderr%%$'\n'*}" "ptool: unknown command 'hash\\nx'; did you mean 'hash'?"
+	run -2 --separate-stderr "$PTOOL" bench --modes $'a\nb' -- hash f
+	assert_equal "${stderr%%$'\n'*}" "ptool: bench: unknown mode 'a\\nb' (valid: thread, fork)"
+	run -2 --separate-stderr "$PTOOL" bench -- $'no\nx'
+	assert_equal "${stderr%%$'\n'*}" "ptool: bench: 'no\\nx' is not a command to measure"
+	run -2 --separate-stderr ptool hash -T $'no\nlist'
+	assert_equal "$stderr" "ptool: hash: cannot open 'no\\nlist': No such file or directory"
 }
 
 @test "a flag given a value with = is a usage error" {
