@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Command line: usage, help, version, option syntax, bad values, typo
-# suggestions, and the hidden --complete protocol.
+# suggestions, and the hidden --complete protocol.  What it tests is settled
+# before any job runs, whatever -j, --mode or --io say:
+# Once per build
 
 bats_require_minimum_version 1.5.0
 load helper

@@ -7,8 +7,8 @@
 #
 # Every test runs each case in both pool modes (and both I/O engines where
 # they differ) itself, so this file runs only in the configurations without
-# PTOOL_TEST_ARGS (the default build, ASan, TSan):
-# Modes inside
+# PTOOL_TEST_ARGS (the normal build, ASan, TSan):
+# Once per build
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -167,26 +167,29 @@ when_open() {
 
 @test "a file truncated or grown while it is read is reported as changed by every command, nothing left; both modes" {
 	require_strace
-	local m what cmd f
+	local m what cmd f k i=0
 	head -c 6000000 /dev/urandom >orig
 	zstd -qc orig >orig.zst
-	for m in $MODES; do
-		for what in truncate grow; do
-			for cmd in $CMDS; do
-				f=big
-				[[ $cmd == decompress ]] && f=big.zst
-				cp "orig${f#big}" "$f"
-				# Each read of f takes 80 ms: the change lands in the middle.
-				strace_wrap "$f" delay_exit=80000
-				if [[ $what == truncate ]]; then
-					when_open "$f" truncate -s 1000000 "$f"
-				else
-					when_open "$f" sh -c 'head -c 1000 /dev/urandom >>"$0"' "$f"
-				fi
-				fault_case "$cmd" "$m" "$f" "'$f': file changed as we read it" --io=sync
-				wait
-			done
+	# Each command meets both changes, each in one mode, and the pairing
+	# turns with each command, so that each mode meets both changes too.
+	local -a pairs=("thread truncate" "fork grow" "fork truncate" "thread grow")
+	for cmd in $CMDS; do
+		for k in 0 1; do
+			read -r m what <<<"${pairs[(i + k) % 4]}"
+			f=big
+			[[ $cmd == decompress ]] && f=big.zst
+			cp "orig${f#big}" "$f"
+			# Each read of f takes 80 ms: the change lands in the middle.
+			strace_wrap "$f" delay_exit=80000
+			if [[ $what == truncate ]]; then
+				when_open "$f" truncate -s 1000000 "$f"
+			else
+				when_open "$f" sh -c 'head -c 1000 /dev/urandom >>"$0"' "$f"
+			fi
+			fault_case "$cmd" "$m" "$f" "'$f': file changed as we read it" --io=sync
+			wait
 		done
+		i=$((i + 2))
 	done
 }
 
@@ -582,6 +585,7 @@ stall_case() {
 # stall_data: the files stall_case reads.
 stall_data() {
 	seq 1 300000 >data
+	cp data data.orig
 	zstd -qc data >data.zst
 	head -c 100000 data.zst >half.zst
 	{
@@ -603,8 +607,11 @@ stall_data() {
 				assert_equal "$status" "$n"
 				run cat stderr
 				assert_output ""
-				# a is done and kept whole; nothing of the stalled input.
+				# a is done and kept whole; nothing of the stalled input;
+				# the inputs are untouched.
 				[[ -z $DONE ]] || assert_equal "$(made)" "$DONE"
+				assert_equal "$(cat a)" one
+				cmp data.orig data
 			done
 		done
 	done

@@ -2,7 +2,7 @@
 # ptool bench: a job in each mode and with each worker count, compared.
 # bench runs both modes itself, so this file runs only without
 # PTOOL_TEST_ARGS:
-# Modes inside
+# Once per build
 
 bats_require_minimum_version 1.5.0
 load helper

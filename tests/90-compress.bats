@@ -287,48 +287,6 @@ ptool: compress: skipping 'd/fifo': not a regular file"
 	refute_output --partial "mnt/."
 }
 
-# interrupt SIGNAL ARGS...: ptool ARGS in the background (with SIGINT not
-# ignored, as a background job's would be), sent SIGNAL after a second;
-# sets status.
-interrupt() {
-	local sig=$1 pid
-	shift
-	ptool_argv "$@"
-	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' "$PTOOL" "${PTOOL_ARGV[@]}" &
-	pid=$!
-	sleep 1
-	kill -"$sig" "$pid"
-	status=0
-	wait "$pid" || status=$?
-}
-
-@test "SIGINT or SIGTERM mid-run: status 128+N, no partial or temporary output, inputs untouched" {
-	seq 1 2500000 >big
-	cp big big2
-	sum=$(cksum <big)
-	interrupt INT compress -F xz -9 -j2 big big2
-	[ "$status" -eq 130 ]
-	assert_equal "$(listing)" "./big
-./big2"
-	assert_equal "$(cksum <big)" "$sum"
-	interrupt TERM compress -F xz -9 -j2 --mode=fork big big2
-	[ "$status" -eq 143 ]
-	assert_equal "$(listing)" "./big
-./big2"
-	# Decoding is quick: a writer that stalls half way holds it open.
-	xz -1 -T2 -c big >big.xz
-	mkfifo slow.xz
-	{ head -c 300000 big.xz; sleep 4; } >slow.xz &
-	writer=$!
-	interrupt INT decompress slow.xz
-	kill "$writer" 2>/dev/null || true
-	[ "$status" -eq 130 ]
-	assert_equal "$(listing)" "./big
-./big.xz
-./big2
-./slow.xz"
-}
-
 @test "a worker that dies fails only its input, in fork mode, for compress and decompress" {
 	printf 'ok, one\n' >ok1
 	printf 'boom!!\n' >boom
