@@ -428,6 +428,26 @@ static void settle(void *ctx, struct loop_input *in, struct loop_result *res)
 		o->rm_error = errno;
 }
 
+/* The input is to be decoded again from its start: what its output had
+ * goes, unless it is already on stdout. */
+static int restart(void *ctx, struct loop_input *in)
+{
+	struct xcmd *c = ctx;
+	struct xout *o = in->user;
+
+	if (!o)
+		return 0;
+	if (to_stdout(c, in) && o->written && !c->test)
+		return -1;
+	if (o->open)
+		outfile_discard(&o->file);
+	o->open = false;
+	free(o->name);
+	o->name = NULL;
+	o->written = 0;
+	return 0;
+}
+
 static void output_error(struct xcmd *c, const struct xout *o, const char *q)
 {
 	struct strbuf sb = { 0 };
@@ -576,6 +596,7 @@ static int run(struct xcmd *c, int argc, char **argv)
 		.want = want,
 		.output = output,
 		.settle = settle,
+		.restart = restart,
 		.serial = c->to_stdout,
 		.out_fds = c->to_stdout || c->test ? 0 : 1,
 	};

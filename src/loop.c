@@ -77,6 +77,11 @@ struct file {
 	bool holds_fd;          /* counted in loop.fds */
 	bool holds_out;         /* its output's descriptor too (conf->out_fds) */
 	bool retry_open;        /* open failed for want of descriptors: again later */
+	/* Its pinned state died with a worker: read it again from the start
+	 * once nothing of it is out (conf->restart), if not done before. */
+	bool restart, restarted;
+	int death;              /* how that worker died */
+	uint64_t counted;       /* its bytes in pc.bytes */
 	struct loop_input in;
 	struct loop_result res;
 };
@@ -285,7 +290,7 @@ static void flush_chunks(struct loop *l, struct file *f)
 		struct task *t = &c->task;
 		if (!c->done)
 			return;
-		bool go_on = !f->failed && !l->stopping;
+		bool go_on = !f->failed && !f->restart && !l->stopping;
 		if (go_on && t->status >= 0 && t->out_len && l->conf->output) {
 			f->in.read = f->size;
 			if (l->conf->output(l->conf->ctx, &f->in, arena_out(&l->arena, (unsigned)c->buf),
@@ -306,6 +311,44 @@ static void flush_chunks(struct loop *l, struct file *f)
 	}
 }
 
+/* Can an input whose pinned state died be read again from its start? */
+static bool can_restart(const struct loop *l, const struct file *f)
+{
+	return l->conf->restart && !f->restarted && !f->failed && !l->stopping &&
+	       f->kind != WALK_STDIN && f->expect_size >= 0;
+}
+
+/* Read the input again from its start, on a fresh worker: nothing of it
+ * is out (no read, no task).  It is opened anew, as the engine may have
+ * closed it at its end already.  If the output cannot be taken back, it
+ * fails as it would have. */
+static void restart(struct loop *l, struct file *f)
+{
+	f->restart = false;
+	f->restarted = true;
+	if (f->rbuf >= 0) {
+		arena_put_buf(&l->arena, (unsigned)f->rbuf);
+		f->rbuf = -1;
+	}
+	f->rready = false;
+	l->pc.bytes -= f->counted;
+	f->counted = 0;
+	if (l->conf->restart(l->conf->ctx, &f->in) < 0) {
+		fail(f, LOOP_WORKER_DIED, f->death);
+		return;
+	}
+	if (f->fd >= 0)
+		xclose(f->fd);
+	f->fd = -1;
+	drop_fd(l, f);
+	f->size = 0;
+	f->eof = false;
+	f->first_sent = false;
+	f->last_done = false;
+	f->stream_open = false;
+	f->retry_open = true;   /* pump opens it when a buffer and a descriptor are free */
+}
+
 /* Move one file along as far as it can go now. */
 static void pump(struct loop *l, struct file *f)
 {
@@ -322,6 +365,15 @@ static void pump(struct loop *l, struct file *f)
 		f->retry_open = false;
 		submit_open(l, f);
 		return;
+	}
+	if (f->restart) {
+		if (f->io_busy || f->nchunks)
+			return;     /* wait for what is out */
+		restart(l, f);
+		if (f->retry_open) {
+			pump(l, f);
+			return;
+		}
 	}
 	unsigned per_input = l->conf->per_input ? l->conf->per_input : 1;
 	if (f->rready && f->rlen == 0 && f->first_sent && per_input > 1) {
@@ -393,7 +445,9 @@ static void on_io(struct loop *l, struct ioq_req *req)
 			f->expect_size = req->expect_size;
 			f->mtime = req->mtime;
 			f->in.size = req->expect_size;
-			if (req->expect_size >= 0) {
+			if (f->restarted) {
+				/* counted at its first opening */
+			} else if (req->expect_size >= 0) {
 				l->pc.sized++;
 				l->pc.sized_bytes += (uint64_t)req->expect_size;
 			} else {
@@ -445,15 +499,20 @@ static void on_task(struct loop *l, const struct task *t)
 		c->task.flags &= ~(uint32_t)TASK_MORE;
 		if (t->timed_out)
 			fail(f, LOOP_TIMED_OUT, 0);
-		else if (t->death)
+		else if (t->death && can_restart(l, f)) {
+			f->restart = true;
+			f->death = t->death;
+		} else if (t->death)
 			fail(f, LOOP_WORKER_DIED, t->death);
 		else if (-t->status >= LOOP_TASK_CODES)
 			fail(f, LOOP_TASK, -t->status);
 		else
 			fail(f, LOOP_WORK, -t->status);
 	} else {
-		if (!(t->flags & TASK_MORE))
+		if (!(t->flags & TASK_MORE)) {
 			l->pc.bytes += t->len;
+			f->counted += t->len;
+		}
 		if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
 			f->last_done = true;
 			f->stream_open = false;

@@ -99,6 +99,12 @@ struct loop_conf {
 	 * emit: commit or drop what output made.  It may turn a LOOP_DONE
 	 * into a LOOP_OUTPUT failure.  May be NULL. */
 	void (*settle)(void *ctx, struct loop_input *in, struct loop_result *res);
+	/* Pinned tasks only: the worker holding an input's state died, and
+	 * the input (a regular file) is to be read again from its start, once.
+	 * Drop what output made of it: 0, or -1 when that cannot be taken back
+	 * (bytes already on stdout) and the input fails instead.  May be NULL:
+	 * no input is read twice. */
+	int (*restart)(void *ctx, struct loop_input *in);
 	/* 0 to go on, -1 to stop the run (e.g. output failed). */
 	int (*emit)(void *ctx, const struct loop_result *res);
 	/* Called before the loop waits for more input (may be NULL): time to

@@ -704,7 +704,39 @@ stall_data() {
 	done
 }
 
-@test "a worker SIGKILLed while it decodes fails only that input, named, nothing left; the others are done" {
+@test "a worker SIGKILLed while it decodes a file: the file is decoded again from its start, the output complete" {
+	require_strace
+	seq 1 2000000 >big
+	zstd -qc -1 big >big.zst
+	local pid p srv w i
+	# Each read of big.zst takes 100 ms, so the decoding is under way
+	# when its worker dies.
+	strace_wrap big.zst delay_exit=100000
+	ptool_argv decompress --mode=fork -j2 --io=sync -o out a.zst big.zst
+	"${WRAP[@]}" "$PTOOL" "${PTOOL_ARGV[@]}" 2>err &
+	pid=$!
+	for i in $(seq 500); do
+		p=$(pgrep -P "$pid" | head -n 1)
+		[[ -n $p && -n $(find "/proc/$p/fd" -lname "$PWD/big.zst" -print -quit 2>/dev/null) ]] && break
+		sleep 0.01
+	done
+	sleep 0.25
+	srv=$(pgrep -P "$p")
+	w=$(pgrep -P "$srv")
+	[[ -n $w ]] || fail "no workers under $p"
+	# shellcheck disable=SC2086 # the workers' pids
+	kill -9 $w
+	status=0
+	wait "$pid" || status=$?
+	run cat err
+	assert_output ""
+	assert_equal "$status" 0
+	assert_equal "$(made)" "out/a
+out/big"
+	cmp out/big big
+}
+
+@test "a worker SIGKILLed while it decodes a stream fails only that input, named, nothing left; the others are done" {
 	seq 1 3000000 >big
 	zstd -qc -1 big >big.zst
 	rm big
