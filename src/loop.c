@@ -18,7 +18,13 @@
  *
  * Bounds: a file starts only when a buffer is free and its sequence number
  * fits the reorder window, so memory is nbuf x (chunk_size + out_size) plus
- * the window's records, whatever the input.
+ * the window's records, whatever the input.  Descriptors: a file holds its
+ * own, and its output's (conf->out_fds), from its opening to its finish,
+ * within a budget taken from RLIMIT_NOFILE that shrinks at an EMFILE.
+ *
+ * Pinned state lost (fork mode: a decoder's worker died): once nothing of
+ * the file is out, conf->restart drops its output and the file is opened
+ * and read again from its start, once; a stream cannot be, and fails.
  *
  * Progress (conf->tick): the loop counts inputs and bytes as they finish and
  * hands the counts on every tick_ms, a timer folded into the wait's
