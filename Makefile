@@ -118,7 +118,7 @@ unit: $(OBJDIR)/unit-tests
 # Debian packages for building and testing; a no-op when all are present.
 DEB_PKGS := build-essential pkg-config libarchive-dev libxxhash-dev liburing-dev \
 	xxhash bats bats-support bats-assert bats-file jq mandoc bsdextrautils bsdutils libcap2-bin \
-	time coreutils zsh fish \
+	time coreutils procps zsh fish \
 	clang libclang-rt-dev valgrind \
 	libzstd-dev libdeflate-dev zlib1g-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4 gzip pigz pbzip2 strace
 deps:
