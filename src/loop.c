@@ -360,6 +360,11 @@ static void pump(struct loop *l, struct file *f)
 {
 	if (!f->active)
 		return;
+	if (f->restart) {
+		if (f->io_busy || f->nchunks)
+			return;     /* wait for what is out */
+		restart(l, f);  /* to be opened again, just below */
+	}
 	if (f->retry_open) {
 		if (l->stopping) {
 			f->retry_open = false;
@@ -371,15 +376,6 @@ static void pump(struct loop *l, struct file *f)
 		f->retry_open = false;
 		submit_open(l, f);
 		return;
-	}
-	if (f->restart) {
-		if (f->io_busy || f->nchunks)
-			return;     /* wait for what is out */
-		restart(l, f);
-		if (f->retry_open) {
-			pump(l, f);
-			return;
-		}
 	}
 	unsigned per_input = l->conf->per_input ? l->conf->per_input : 1;
 	if (f->rready && f->rlen == 0 && f->first_sent && per_input > 1) {
@@ -451,12 +447,11 @@ static void on_io(struct loop *l, struct ioq_req *req)
 			f->expect_size = req->expect_size;
 			f->mtime = req->mtime;
 			f->in.size = req->expect_size;
-			if (f->restarted) {
-				/* counted at its first opening */
-			} else if (req->expect_size >= 0) {
+			/* Counted at its first opening only. */
+			if (!f->restarted && req->expect_size >= 0) {
 				l->pc.sized++;
 				l->pc.sized_bytes += (uint64_t)req->expect_size;
-			} else {
+			} else if (!f->restarted) {
 				l->pc.unsized++;
 			}
 			f->in.meta = req->meta;
@@ -812,7 +807,9 @@ static int run(struct loop *l)
 		if (l->walk_blocked && l->conf->idle)
 			l->conf->idle(l->conf->ctx);
 		/* Tasks held back to make a batch go now, or soon, when an
-		 * I/O completion is sure to wake the loop (and bring more). */
+		 * I/O completion is likely to wake the loop (and bring more);
+		 * the backend bounds "soon" (pool_timeout), as a read of a
+		 * pipe may never complete. */
 		pool_flush(l->pool, l->io_out > 0 && !l->walk_blocked);
 		int input_fd = -1;
 		if (l->walk_blocked && l->conf->wait_fd)

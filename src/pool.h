@@ -86,8 +86,9 @@ int pool_submit(struct pool *pool, const struct task *task);
 int pool_reap(struct pool *pool, struct task *out);
 
 /* Send on what was submitted but held back to make a batch; the loop
- * calls it before it sleeps.  soon: something (an I/O completion) is sure
- * to wake the loop shortly, so a backend may hold a small batch longer. */
+ * calls it before it sleeps.  soon: something (an I/O completion) will
+ * likely wake the loop shortly, so a backend may hold a small batch a
+ * little longer, and says how long in pool_timeout(). */
 void pool_flush(struct pool *pool, bool soon);
 
 /* Milliseconds until the pool needs a reap call whatever happens (a task

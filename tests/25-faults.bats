@@ -503,8 +503,9 @@ stalled() {
 	STALLER=$!
 }
 
-# workers_of PID: the fork server and the workers under a ptool process.
-workers_of() {
+# pool_procs PID: the fork server and the workers under a ptool process
+# (the server first).
+pool_procs() {
 	local srv
 	for srv in $(pgrep -P "$1"); do
 		echo "$srv"
@@ -525,7 +526,7 @@ start_cmd() {
 	KIDS=
 	if [[ $mode == fork ]]; then
 		for i in $(seq 50); do
-			KIDS=$(workers_of "$PID")
+			KIDS=$(pool_procs "$PID")
 			(($(wc -w <<<"$KIDS") == 3)) && break
 			sleep 0.1
 		done
@@ -748,7 +749,7 @@ out/big"
 	sleep 0.5
 	# The worker that holds slow.zst's decoder: any one of them, killed
 	# twice, fails it at last.
-	for w in $(workers_of "$pid" | tail -n +2); do
+	for w in $(pool_procs "$pid" | tail -n +2); do
 		kill -9 "$w"
 	done
 	kill "$STALLER" 2>/dev/null || true
