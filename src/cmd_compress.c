@@ -7,8 +7,10 @@
  * order, at emit.  With -c every output goes to stdout, one input at a
  * time (the loop runs serial), so streams follow each other in order. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -19,6 +21,7 @@
 #include "loop.h"
 #include "outfile.h"
 #include "progress.h"
+#include "strset.h"
 #include "task_codec.h"
 #include "walk.h"
 #include "xio.h"
@@ -117,6 +120,13 @@ struct xcmd {
 	/* the run */
 	unsigned failures;
 	bool stdout_failed;
+	int outdir_fd;          /* -o DIR, opened at the first output; -1 */
+	int outdir_errno;       /* ... or why it could not be */
+	char *folder_rel;       /* the folder under DIR last opened ... */
+	int folder_fd;          /* ... and its descriptor, or -1 */
+	/* With -f: the outputs of the inputs so far, so that a later input
+	 * that one of them replaces is left alone, not read or removed. */
+	struct strset outputs;
 };
 
 /* One input's output, from its first bytes (or its end) to emit. */
@@ -126,10 +136,12 @@ struct xout {
 	bool open;
 	uint64_t written;
 	int error;              /* errno of the step that failed */
-	enum { STEP_NONE, STEP_EXISTS, STEP_NAME, STEP_CREATE, STEP_WRITE, STEP_STDOUT,
-	       STEP_MAX_SIZE, STEP_MAX_RATIO } step;
-	int rm_error;
-	enum { PASS_NONE, PASS_HAS_SUFFIX, PASS_NO_SUFFIX, PASS_NO_SUFFIX_OPERAND } pass;
+	enum { STEP_NONE, STEP_EXISTS, STEP_NAME, STEP_CREATE, STEP_FOLDER, STEP_WRITE,
+	       STEP_STDOUT, STEP_MAX_SIZE, STEP_MAX_RATIO } step;
+	size_t folder_len;      /* STEP_FOLDER: name's part up to what failed */
+	int rm_error;           /* RM_REPLACED, or an errno */
+	enum { PASS_NONE, PASS_HAS_SUFFIX, PASS_NO_SUFFIX, PASS_NO_SUFFIX_OPERAND,
+	       PASS_REPLACED } pass;
 };
 
 static void on_option(void *ctx, const struct opt *o, const char *v)
@@ -150,6 +162,8 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 		c->level = (int)opt_number(o, v, 0, 22);
 		break;
 	case OPT_OUTDIR:
+		if (!*v)        /* an unset variable: never the root */
+			die_usage("-o needs a folder, not an empty name");
 		c->outdir = v;
 		break;
 	case OPT_STDOUT:
@@ -226,6 +240,24 @@ static bool has_own_suffix(const struct xcmd *c, const char *path)
 	return len > n && strcmp(path + len - n, suf) == 0;
 }
 
+static char *output_name(const struct xcmd *c, const char *path);
+
+/* With -f, an output may replace an input named later in the same run:
+ * that one is left alone, and the names of outputs are kept for it.
+ * True when ent is such an input. */
+static bool replaced_earlier(struct xcmd *c, const struct walk_ent *ent)
+{
+	if (!c->force || c->to_stdout || c->test || ent->kind == WALK_STDIN)
+		return false;
+	if (strset_has(&c->outputs, ent->path))
+		return true;
+	char *name = output_name(c, ent->path);
+	if (!name || strset_add(&c->outputs, name) < 0)
+		die("out of memory");
+	free(name);
+	return false;
+}
+
 static bool want(void *ctx, const struct walk_ent *ent, struct loop_input *in)
 {
 	struct xcmd *c = ctx;
@@ -242,6 +274,8 @@ static bool want(void *ctx, const struct walk_ent *ent, struct loop_input *in)
 		else if (!c->to_stdout && !c->test)
 			pass = PASS_NO_SUFFIX_OPERAND;
 	}
+	if (pass == PASS_NONE && replaced_earlier(c, ent))
+		pass = PASS_REPLACED;
 	if (pass == PASS_NONE)
 		return true;
 	struct xout *o = calloc(1, sizeof *o);
@@ -321,7 +355,66 @@ static bool to_stdout(const struct xcmd *c, const struct loop_input *in)
 	return c->to_stdout || in->is_stdin;
 }
 
-/* Make the input's outfile: 0, or -1 with the reason in o. */
+/* The folder -o names: opened at the first output, made if missing. */
+static int outdir_fd(struct xcmd *c)
+{
+	if (c->outdir_fd >= 0 || c->outdir_errno)
+		return c->outdir_fd;
+	int fd = open(c->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* The user's own path: made as mkdir -p makes it. */
+		size_t bad;
+		int top = c->outdir[0] == '/' ? open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+		                                 open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (top >= 0) {
+			const char *rel = c->outdir + strspn(c->outdir, "/");
+			fd = outfile_folder(top, rel, strlen(rel), true, &bad);
+			int err = errno;
+			xclose(top);
+			errno = err;
+		}
+	}
+	if (fd < 0)
+		c->outdir_errno = errno;
+	c->outdir_fd = fd;
+	return fd;
+}
+
+/* The folder rel (len bytes) under -o's, never through a symlink: the
+ * last one is kept, as inputs come a folder at a time.  -1 with o's
+ * step set. */
+static int folder_under(struct xcmd *c, const char *rel, size_t len, struct xout *o)
+{
+	if (c->folder_fd >= 0 && strlen(c->folder_rel) == len && memcmp(c->folder_rel, rel, len) == 0)
+		return c->folder_fd;
+	int root = outdir_fd(c);
+	if (root < 0) {
+		o->error = c->outdir_errno;
+		o->step = STEP_CREATE;
+		return -1;
+	}
+	size_t bad = 0;
+	int fd = outfile_folder(root, rel, len, true, &bad);
+	if (fd < 0) {
+		o->error = errno;
+		o->step = STEP_FOLDER;
+		o->folder_len = strlen(c->outdir) + 1 + bad;
+		return -1;
+	}
+	char *copy = strndup(rel, len);
+	if (!copy)
+		die("out of memory");
+	if (c->folder_fd >= 0)
+		xclose(c->folder_fd);
+	free(c->folder_rel);
+	c->folder_rel = copy;
+	c->folder_fd = fd;
+	return fd;
+}
+
+/* Make the input's outfile: 0, or -1 with the reason in o.  Beside the
+ * input, it goes in the input's own folder, by descriptor; under -o, in
+ * the folder under DIR, opened a name at a time. */
 static int open_output(struct xcmd *c, struct loop_input *in, struct xout *o)
 {
 	o->name = output_name(c, in->path);
@@ -330,15 +423,51 @@ static int open_output(struct xcmd *c, struct loop_input *in, struct xout *o)
 		o->step = STEP_NAME;
 		return -1;
 	}
-	unsigned flags = (c->force ? OUTFILE_FORCE : 0) | (c->sync ? OUTFILE_SYNC : 0) |
-	                 (c->outdir ? OUTFILE_MKDIRS : 0);
-	if (outfile_open(&o->file, o->name, flags) < 0) {
-		o->error = errno;
-		o->step = errno == EEXIST ? STEP_EXISTS : STEP_CREATE;
+	unsigned flags = (c->force ? OUTFILE_FORCE : 0) | (c->sync ? OUTFILE_SYNC : 0);
+	int dirfd = in->dirfd;
+	char *own = NULL;
+	const char *name = o->name;
+	if (c->outdir) {
+		/* o->name is DIR "/" rel (see under_outdir). */
+		const char *rel = o->name + strlen(c->outdir) + 1;
+		const char *slash = strrchr(rel, '/');
+		size_t len = slash ? (size_t)(slash - rel) : 0;
+		dirfd = folder_under(c, rel, len, o);
+		if (dirfd < 0)
+			return -1;
+		name = slash ? slash + 1 : rel;
+	} else if (in->dirfd != AT_FDCWD) {
+		own = output_name(c, in->name);
+		if (!own) {
+			o->error = errno;
+			o->step = STEP_NAME;
+			return -1;
+		}
+		name = own;
+	}
+	int r = outfile_open(&o->file, dirfd, name, flags);
+	int err = errno;
+	free(own);
+	if (r < 0) {
+		o->error = err;
+		o->step = err == EEXIST ? STEP_EXISTS : STEP_CREATE;
 		return -1;
 	}
 	o->open = true;
 	return 0;
+}
+
+/* Remove the input, if its name still names the file that was read:
+ * 0, RM_REPLACED, or an errno. */
+#define RM_REPLACED (-1)
+static int remove_input(const struct loop_input *in)
+{
+	struct stat st;
+	if (fstatat(in->dirfd, in->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno;
+	if (st.st_dev != in->meta.dev || st.st_ino != in->meta.ino)
+		return RM_REPLACED;
+	return unlinkat(in->dirfd, in->name, 0) < 0 ? errno : 0;
 }
 
 /* The bomb limits: false when this much output is too much. */
@@ -417,15 +546,16 @@ static void settle(void *ctx, struct loop_input *in, struct loop_result *res)
 		.mtime = in->mtime,
 	};
 	o->open = false;
-	if (outfile_commit(&o->file, in->size >= 0 ? &meta : NULL) < 0) {
+	int r = outfile_commit(&o->file, in->size >= 0 ? &meta : NULL);
+	if (r < 0) {
 		o->error = errno;
-		o->step = errno == EEXIST ? STEP_EXISTS : STEP_WRITE;
+		o->step = errno == EEXIST ? STEP_EXISTS : r == -2 ? STEP_CREATE : STEP_WRITE;
 		res->outcome = LOOP_FAILED;
 		res->what = LOOP_OUTPUT;
 		return;
 	}
-	if (c->rm && in->size >= 0 && unlink(in->path) < 0)
-		o->rm_error = errno;
+	if (c->rm && in->size >= 0)
+		o->rm_error = remove_input(in);
 }
 
 /* The input is to be decoded again from its start: what its output had
@@ -466,6 +596,21 @@ static void output_error(struct xcmd *c, const struct xout *o, const char *q)
 	case STEP_CREATE:
 		diag_error("cannot create '%s': %s", out, strerror(o->error));
 		break;
+	case STEP_FOLDER: {
+		/* The part of the name up to the folder that failed. */
+		struct strbuf sb2 = { 0 };
+		char *part = strndup(o->name, o->folder_len);
+		const char *shown = part ? job_shown(&sb2, part) : "";
+		if (o->error == ELOOP)
+			diag_error("cannot create '%s': '%s' is a symlink, not followed under -o", out, shown);
+		else if (o->error == ENOTDIR)
+			diag_error("cannot create '%s': '%s' is not a folder", out, shown);
+		else
+			diag_error("cannot create '%s': '%s': %s", out, shown, strerror(o->error));
+		free(part);
+		sb_release(&sb2);
+		break;
+	}
 	case STEP_WRITE:
 		diag_error("cannot write '%s': %s", out, strerror(o->error));
 		break;
@@ -504,6 +649,10 @@ static void note_passed(struct xcmd *c, const struct xout *o, const char *q)
 		diag_error("'%s': no compression suffix to take off (use -c or -t)", q);
 		c->failures++;
 		break;
+	case PASS_REPLACED:
+		diag_error("'%s': an earlier input's output replaces it; left alone", q);
+		c->failures++;
+		break;
 	case PASS_NONE:
 		break;
 	}
@@ -534,7 +683,10 @@ static int emit(void *ctx, const struct loop_result *r)
 			job_report(&c->job, r, name);
 		break;
 	case LOOP_DONE:
-		if (o && o->rm_error) {
+		if (o && o->rm_error == RM_REPLACED) {
+			diag_error("'%s' was replaced while read; not removed", q);
+			c->failures++;
+		} else if (o && o->rm_error) {
 			diag_error("cannot remove '%s': %s", q, strerror(o->rm_error));
 			c->failures++;
 		}
@@ -598,7 +750,11 @@ static int run(struct xcmd *c, int argc, char **argv)
 		.settle = settle,
 		.restart = restart,
 		.serial = c->to_stdout,
-		.out_fds = c->to_stdout || c->test ? 0 : 1,
+		/* An output holds its file and its folder. */
+		.out_fds = c->to_stdout || c->test ? 0 : 2,
+		/* A stream to a stream is the user's choice; a device to a
+		 * file grows without end. */
+		.no_devices = !c->to_stdout,
 	};
 	job_conf(&c->job, &conf);
 	if (c->decompress) {
@@ -624,6 +780,12 @@ static int run(struct xcmd *c, int argc, char **argv)
 	}
 	int r = loop_run(&conf, w);
 	walk_destroy(w);
+	if (c->folder_fd >= 0)
+		xclose(c->folder_fd);
+	free(c->folder_rel);
+	if (c->outdir_fd >= 0)
+		xclose(c->outdir_fd);
+	strset_release(&c->outputs);
 	int status = job_finish(&c->job, r) || c->failures ? 1 : 0;
 	job_inputs_release(&c->in);
 	free(c);
@@ -637,6 +799,7 @@ static int start(bool decompress, int argc, char **argv)
 		die("out of memory");
 	c->decompress = decompress;
 	c->format = CODEC_ZSTD;
+	c->outdir_fd = c->folder_fd = -1;
 	diag_set_command(decompress ? "decompress" : "compress");
 	return run(c, argc, argv);
 }

@@ -155,7 +155,8 @@ bool ioq_opened(struct ioq_req *req, const struct ioq_meta *meta, off_t size, st
 	mode_t mode = meta->mode;
 
 	req->meta = *meta;
-	if ((req->flags & IOQ_REGULAR_ONLY) && !S_ISREG(mode)) {
+	if (((req->flags & IOQ_REGULAR_ONLY) && !S_ISREG(mode)) ||
+	    ((req->flags & IOQ_NO_DEVICES) && (S_ISCHR(mode) || S_ISBLK(mode) || S_ISSOCK(mode)))) {
 		req->not_regular = true;
 		return false;
 	}
@@ -183,7 +184,7 @@ void ioq_do_blocking(struct ioq_req *req)
 	ioq_reset(req);
 	switch (req->op) {
 	case IOQ_OPEN:
-		req->fd = open(req->path, req->oflags);
+		req->fd = openat(req->dirfd, req->path, req->oflags);
 		if (req->fd < 0) {
 			fail(req, IOQ_OPEN, errno);
 			return;
@@ -193,7 +194,8 @@ void ioq_do_blocking(struct ioq_req *req)
 			close_req(req);
 			return;
 		}
-		struct ioq_meta meta = { st.st_mode, st.st_uid, st.st_gid, st.st_atim };
+		struct ioq_meta meta = { st.st_mode, st.st_uid, st.st_gid, st.st_atim, st.st_dev,
+		                         st.st_ino };
 		if (!ioq_opened(req, &meta, st.st_size, st.st_mtim)) {
 			close_req(req);
 			return;

@@ -43,6 +43,8 @@ enum ioq_flags {
 	                               without blocking and it is neither a
 	                               file nor a directory, open it again as
 	                               IOQ_MAY_BLOCK */
+	IOQ_NO_DEVICES = 1 << 4,    /* OPEN: give up (not_regular) on a device
+	                               or a socket, before reading anything */
 };
 
 struct ioq_req {
@@ -50,6 +52,8 @@ struct ioq_req {
 	enum ioq_op op;
 	unsigned flags;
 	const char *path;   /* OPEN */
+	int dirfd;          /* OPEN: path is relative to it (AT_FDCWD: to the
+	                       working directory, as open(2) takes it) */
 	int oflags;         /* OPEN: open(2) flags */
 	int fd;             /* READ, CLOSE; set by OPEN */
 	void *buf;          /* OPEN (optional first chunk), READ */
@@ -74,6 +78,8 @@ struct ioq_req {
 		uid_t uid;
 		gid_t gid;
 		struct timespec atime;
+		dev_t dev;
+		ino_t ino;
 	} meta;
 	/* the engine's own */
 	int stage;

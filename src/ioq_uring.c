@@ -42,6 +42,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <poll.h>
+#include <sys/sysmacros.h>
 
 /* A read of at least this much goes to the kernel's workers (IOSQE_ASYNC),
  * so large copies run beside the loop, not on its thread; smaller ones
@@ -144,7 +145,7 @@ static void stat_fd(struct ioq_uring *q, struct ioq_req *req, enum stage st)
 	req->stage = st;
 	io_uring_prep_statx(sqe, req->fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
 	                    STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE |
-	                            STATX_ATIME | STATX_MTIME,
+	                            STATX_ATIME | STATX_MTIME | STATX_INO,
 	                    &req->stx);
 	io_uring_sqe_set_data(sqe, req);
 }
@@ -173,7 +174,7 @@ static void open_path(struct ioq_uring *q, struct ioq_req *req)
 	struct io_uring_sqe *sqe = get_sqe(q);
 	req->stage = ST_OPEN;
 	req->fd = -1;
-	io_uring_prep_openat(sqe, AT_FDCWD, req->path, req->oflags, 0);
+	io_uring_prep_openat(sqe, req->dirfd, req->path, req->oflags, 0);
 	io_uring_sqe_set_data(sqe, req);
 	/* Tried inline, an open is made non-blocking, and a FIFO would open
 	 * with no writer and read as empty. */
@@ -191,8 +192,9 @@ static void step_stat(struct ioq_uring *q, struct ioq_req *req, int res)
 		return;
 	}
 	mode_t mode = req->stx.stx_mode;
+	bool refused = (req->flags & IOQ_NO_DEVICES) && !S_ISFIFO(mode);
 	if ((req->flags & (IOQ_UNTYPED | IOQ_MAY_BLOCK)) == IOQ_UNTYPED && !S_ISREG(mode) &&
-	    !S_ISDIR(mode)) {
+	    !S_ISDIR(mode) && !refused) {
 		/* Opened without waiting, which a FIFO must not be: again. */
 		close_fd(q, req);
 		req->closed = false;
@@ -201,7 +203,9 @@ static void step_stat(struct ioq_uring *q, struct ioq_req *req, int res)
 		return;
 	}
 	struct ioq_meta meta = { req->stx.stx_mode, req->stx.stx_uid, req->stx.stx_gid,
-	                         stx_time(&req->stx.stx_atime) };
+	                         stx_time(&req->stx.stx_atime),
+	                         makedev(req->stx.stx_dev_major, req->stx.stx_dev_minor),
+	                         req->stx.stx_ino };
 	if (!ioq_opened(req, &meta, (off_t)req->stx.stx_size, stx_time(&req->stx.stx_mtime))) {
 		close_fd(q, req);
 		done(q, req);

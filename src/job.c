@@ -127,6 +127,12 @@ void job_report(const struct job *j, const struct loop_result *r, const char *na
 	case LOOP_CHANGED:
 		diag_error("'%s': file changed as we read it", q);
 		break;
+	case LOOP_SWAPPED:
+		diag_error("'%s': changed while walked (a symlink now?); not followed", q);
+		break;
+	case LOOP_NOT_REGULAR:
+		diag_error("'%s': not a regular file", q);
+		break;
 	case LOOP_WORKER_DIED:
 		if (r->error == -1)     /* gone before its status came */
 			diag_error("worker died while %s '%s'", j->doing, q);
@@ -161,6 +167,8 @@ const char *job_what_text(enum loop_what w)
 	case LOOP_READ_DIR: return "cannot read directory";
 	case LOOP_FS_LOOP: return "filesystem loop detected";
 	case LOOP_CHANGED: return "file changed as we read it";
+	case LOOP_SWAPPED: return "changed while walked";
+	case LOOP_NOT_REGULAR: return "not a regular file";
 	case LOOP_READ_LIST: return "cannot read list";
 	case LOOP_WORKER_DIED: return "worker died";
 	case LOOP_TIMED_OUT: return "task timed out";

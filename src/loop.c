@@ -37,7 +37,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -61,6 +63,11 @@ struct chunk {
 struct file {
 	uint64_t seq;
 	char *path;
+	struct walk_dir *dir;   /* a walked file's directory (a reference), or NULL */
+	size_t name_off;        /* its name in dir: path + name_off */
+	bool nofollow;          /* a symlink in its place is not followed */
+	int long_fd;            /* a path past PATH_MAX: the folder that holds
+	                           its last name, opened on the way; or -1 */
 	enum walk_kind kind;
 	uint32_t op;            /* the task op */
 	unsigned io_flags;
@@ -145,10 +152,26 @@ static void drop_out(struct loop *l, struct file *f)
 }
 
 /* Too few descriptors left to start one more input (with its output).
- * One input always may, or the run could never move. */
+ * One input always may, or the run could never move.  The walk's
+ * directories count too. */
 static bool fds_short(const struct loop *l)
 {
-	return l->fds > 0 && l->fds + 1 + l->conf->out_fds > l->max_fds;
+	unsigned dirs = walk_open_fds(l->walk);
+	return (l->fds > 0 || dirs > 1) && l->fds + dirs + 1 + l->conf->out_fds > l->max_fds;
+}
+
+/* The file no longer needs its folder (it is finished). */
+static void release_dir(struct loop *l, struct file *f)
+{
+	walk_dir_unref(f->dir);
+	f->dir = NULL;
+	if (f->long_fd >= 0) {
+		xclose(f->long_fd);
+		f->long_fd = -1;
+		l->fds--;
+	}
+	f->in.dirfd = AT_FDCWD;
+	f->in.name = f->path;
 }
 
 /* A file is finished: its result waits in the reorder ring. */
@@ -175,6 +198,7 @@ static void finish(struct loop *l, struct file *f)
 	if (l->conf->settle)
 		l->conf->settle(l->conf->ctx, &f->in, r);
 	drop_out(l, f);
+	release_dir(l, f);
 	r->user = f->in.user;
 	reorder_put(&l->order, f->seq, f);
 }
@@ -207,8 +231,9 @@ static void submit_open(struct loop *l, struct file *f)
 	f->req = (struct ioq_req){
 		.op = IOQ_OPEN,
 		.flags = f->io_flags,
-		.path = f->path,
-		.oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		.dirfd = f->in.dirfd,
+		.path = f->in.name,
+		.oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (f->nofollow ? O_NOFOLLOW : 0),
 		.buf = arena_buf(&l->arena, (unsigned)b),
 		.cap = l->arena.buf_size,
 		.data = f,
@@ -439,7 +464,9 @@ static void on_io(struct loop *l, struct ioq_req *req)
 		return;
 	}
 	if (req->op == IOQ_OPEN && !req->error) {
-		if (req->not_regular) {
+		if (req->not_regular && f->kind == WALK_OPERAND) {
+			fail(f, LOOP_NOT_REGULAR, 0);   /* a device named (no_devices) */
+		} else if (req->not_regular) {
 			f->res.outcome = LOOP_SKIPPED;
 			f->failed = true;       /* nothing more to do */
 		} else {
@@ -458,7 +485,10 @@ static void on_io(struct loop *l, struct ioq_req *req)
 			f->in.mtime = req->mtime;
 		}
 	}
-	if (req->error) {
+	if (req->error && req->failed == IOQ_OPEN && req->error == ELOOP && f->nofollow) {
+		/* A symlink now where the walk listed a file. */
+		fail(f, LOOP_SWAPPED, 0);
+	} else if (req->error) {
 		fail(f, req->failed == IOQ_OPEN ? LOOP_OPEN : LOOP_READ, req->error);
 	} else if (!f->failed) {
 		f->size += req->len;
@@ -548,6 +578,8 @@ static int pull(struct loop *l, struct walk_ent *ent)
 		errno = l->walk_errno;
 		return l->walk_errno ? -1 : 0;
 	}
+	/* A directory may wait for descriptors while inputs are out. */
+	walk_may_defer(l->walk, l->order.next != l->next_seq);
 	int r = walk_next(l->walk, ent);
 	walked(l, r, ent);
 	return r;
@@ -560,6 +592,10 @@ static bool read_ahead(struct loop *l)
 	bool moved = false;
 	for (unsigned n = 0; n < 256 && !l->walk_ended; n++) {
 		if (l->ahead_end - l->ahead_start >= l->conf->ahead)
+			break;
+		/* The entries read ahead keep their folders open: no more
+		 * than half the descriptors for them. */
+		if (walk_open_fds(l->walk) >= l->max_fds / 2)
 			break;
 		if (l->ahead_end == l->ahead_cap) {
 			if (l->ahead_start > 0) {
@@ -576,6 +612,7 @@ static bool read_ahead(struct loop *l)
 				l->ahead_cap = cap;
 			}
 		}
+		walk_may_defer(l->walk, true);
 		int r = walk_next(l->walk, &l->ahead[l->ahead_end]);
 		walked(l, r, &l->ahead[l->ahead_end]);
 		if (r != 1)
@@ -600,7 +637,9 @@ static bool start_next(struct loop *l)
 
 	struct walk_ent ent;
 	int r = pull(l, &ent);
-	l->walk_blocked = r == 2;
+	/* Short of descriptors for a folder: inputs out will free some,
+	 * and their ends wake the loop; the list is not what it waits on. */
+	l->walk_blocked = r == 2 && errno != EMFILE;
 	if (r == 2)
 		return false;
 	if (r <= 0) {
@@ -616,6 +655,10 @@ static bool start_next(struct loop *l)
 	memset(f, 0, sizeof *f);
 	f->seq = l->next_seq++;
 	f->path = ent.path;
+	f->dir = ent.dir;
+	f->name_off = ent.name_off;
+	f->nofollow = ent.nofollow;
+	f->long_fd = -1;
 	f->kind = ent.kind;
 	f->op = ent.op;
 	f->fd = -1;
@@ -624,6 +667,8 @@ static bool start_next(struct loop *l)
 	f->in = (struct loop_input){
 		.seq = f->seq,
 		.path = f->path,
+		.dirfd = f->dir ? f->dir->fd : AT_FDCWD,
+		.name = f->dir ? f->path + f->name_off : f->path,
 		.is_stdin = ent.kind == WALK_STDIN,
 		.size = -1,
 	};
@@ -635,6 +680,7 @@ static bool start_next(struct loop *l)
 			[WALK_CANNOT_READ_DIR] = LOOP_READ_DIR,
 			[WALK_LOOP] = LOOP_FS_LOOP,
 			[WALK_CANNOT_READ_LIST] = LOOP_READ_LIST,
+			[WALK_SWAPPED] = LOOP_SWAPPED,
 		};
 		fail(f, map[ent.what], ent.error);
 		finish(l, f);
@@ -654,13 +700,34 @@ static bool start_next(struct loop *l)
 	case WALK_OPERAND:
 		break;
 	}
+	if (l->conf->no_devices && (S_ISCHR(ent.mode) || S_ISBLK(ent.mode) || S_ISSOCK(ent.mode))) {
+		fail(f, LOOP_NOT_REGULAR, 0);
+		finish(l, f);
+		return true;
+	}
 	if (l->conf->want && !l->conf->want(l->conf->ctx, &ent, &f->in)) {
 		f->res.outcome = LOOP_PASSED;
 		finish(l, f);
 		return true;
 	}
+	if (!f->dir && strlen(f->path) >= PATH_MAX) {
+		/* Too long for one lookup: its folder is opened a part at
+		 * a time, here, and the name is opened in that. */
+		const char *name;
+		f->long_fd = xio_open_parent(f->path, &name);
+		if (f->long_fd < 0) {
+			fail(f, LOOP_OPEN, errno);
+			finish(l, f);
+			return true;
+		}
+		l->fds++;
+		f->in.dirfd = f->long_fd;
+		f->in.name = name;
+	}
 
 	f->io_flags = IOQ_CLOSE_AT_END;
+	if (l->conf->no_devices && ent.kind == WALK_OPERAND)
+		f->io_flags |= IOQ_NO_DEVICES;
 	if (ent.untyped)
 		f->io_flags |= IOQ_UNTYPED;
 	else if (ent.kind == WALK_OPERAND && !ent.regular)
@@ -788,6 +855,7 @@ static int run(struct loop *l)
 				l->stopping = true;
 			free(f->path);
 			f->path = NULL;
+			f->in.path = f->in.name = NULL;
 			progress = true;
 		}
 		while (start_next(l))
@@ -862,6 +930,8 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 		goto fail_pool;
 
 	l.max_fds = fd_budget();
+	/* A deep tree keeps a quarter of them at most on the walk's stack. */
+	walk_set_max_fds(walk, l.max_fds / 4);
 	uint64_t t0 = stats_now_ns();
 	l.t0 = t0;
 	l.next_tick = t0 + (uint64_t)conf->tick_ms * 1000000;
@@ -881,11 +951,15 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 		conf->stats->jobs = jobs;
 		usage_stats(conf->stats, &usage, conf->mode == POOL_THREAD);
 	}
-	for (unsigned i = 0; i < l.window; i++)
+	for (unsigned i = 0; i < l.window; i++) {
 		free(l.files[i].path);
+		walk_dir_unref(l.files[i].dir);
+		if (l.files[i].path && l.files[i].long_fd >= 0)
+			xclose(l.files[i].long_fd);
+	}
 	free(l.files);
 	for (size_t i = l.ahead_start; i < l.ahead_end; i++)
-		free(l.ahead[i].path);
+		walk_ent_release(&l.ahead[i]);
 	free(l.ahead);
 	reorder_release(&l.order);
 	waker_release(&l.waker);

@@ -40,6 +40,9 @@ enum loop_what {
 	                     e.g. ENOMEM), not for what the input holds */
 	LOOP_OUTPUT,      /* the output callback failed it (its reason is the
 	                     callback's own, in user) */
+	LOOP_SWAPPED,     /* it changed kind between the walk's listing and its
+	                     opening (a symlink now): not followed */
+	LOOP_NOT_REGULAR, /* a device or socket named as an input (no_devices) */
 };
 
 /* A task status of -code, code >= this, is the task's own refusal
@@ -50,6 +53,11 @@ enum loop_what {
 struct loop_input {
 	uint64_t seq;
 	const char *path;
+	/* Where it is: its name in an open folder (a walked file, or a path
+	 * past PATH_MAX), or AT_FDCWD and its path.  Outputs beside it and
+	 * its removal go by these, not by path.  Valid until settle returns. */
+	int dirfd;
+	const char *name;
 	bool is_stdin;
 	off_t size;             /* at open, for regular files; else -1 */
 	uint64_t read;          /* bytes read so far */
@@ -90,6 +98,10 @@ struct loop_conf {
 	/* Descriptors an input's output holds while it is done (0 or 1):
 	 * counted with the input's own against the descriptor limit. */
 	unsigned out_fds;
+	/* Character and block devices and sockets named as inputs fail
+	 * (LOOP_NOT_REGULAR), found by the walk's stat or at the open,
+	 * before anything is read. */
+	bool no_devices;
 	/* Is this input (a file or an operand) to be done?  May be NULL. */
 	bool (*want)(void *ctx, const struct walk_ent *ent, struct loop_input *in);
 	/* What a task left in its output room, in chunk order for each input.

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,15 +19,21 @@
 
 #include "xio.h"
 
+/* A hidden name in a folder, for the signal handler. */
+struct outfile_hidden {
+	int dirfd;
+	char name[24];
+};
+
 /* Hidden names that exist now, for the signal handler. */
 #define REG_MAX 1024
-static char *volatile registry[REG_MAX];
+static struct outfile_hidden *volatile registry[REG_MAX];
 
-static int reg_add(char *name)
+static int reg_add(struct outfile_hidden *h)
 {
 	for (int i = 0; i < REG_MAX; i++)
 		if (!registry[i]) {
-			registry[i] = name;
+			registry[i] = h;
 			return i;
 		}
 	return -1;      /* not cleaned up by a signal: no worse than no handler */
@@ -42,9 +49,9 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 	for (int i = 0; i < REG_MAX; i++) {
-		char *name = registry[i];
-		if (name)
-			unlink(name);
+		struct outfile_hidden *h = registry[i];
+		if (h)
+			unlinkat(h->dirfd, h->name, 0);
 	}
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigaction(sig, &dfl, NULL);
@@ -82,112 +89,154 @@ static bool proc_links(void)
 	return ok;
 }
 
-/* The folder part of path ("." when there is none), malloc'd. */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY)
 
-static const char *base_of(const char *path)
+/* The folder of name (relative to dirfd) opened, *base its last part. */
+static int open_folder(int dirfd, const char *name, const char **base)
 {
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-/* mkdir -p dir. */
-static int make_dirs(const char *dir)
-{
-	char *p = strdup(dir);
-	if (!p)
+	const char *slash = strrchr(name, '/');
+	if (!slash) {
+		*base = name;
+		return dirfd == AT_FDCWD ? open(".", DIR_FLAGS) : fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	}
+	*base = slash + 1;
+	if (slash == name)
+		return open("/", DIR_FLAGS);
+	if (dirfd == AT_FDCWD && strlen(name) >= PATH_MAX) {
+		const char *b;
+		return xio_open_parent(name, &b);
+	}
+	char *dir = strndup(name, (size_t)(slash - name));
+	if (!dir)
 		return -1;
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
+	int fd = openat(dirfd, dir, DIR_FLAGS);
+	int err = errno;
+	free(dir);
+	errno = err;
+	return fd;
+}
+
+int outfile_folder(int root, const char *rel, size_t len, bool mkdirs, size_t *bad)
+{
+	int fd = fcntl(root, F_DUPFD_CLOEXEC, 3);
+	const char *p = rel, *end = rel + len;
+	char part[NAME_MAX + 1];
+
+	while (fd >= 0 && p < end) {
+		const char *q = memchr(p, '/', (size_t)(end - p));
+		if (!q)
+			q = end;
+		size_t n = (size_t)(q - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p = q + 1;
 			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-			int err = errno;
-			free(p);
-			errno = err;
+		}
+		*bad = (size_t)(q - rel);
+		if (n > NAME_MAX) {
+			xclose(fd);
+			errno = ENAMETOOLONG;
 			return -1;
 		}
-		*s = c;
-		if (!c)
-			break;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		int next = openat(fd, part, DIR_FLAGS | O_NOFOLLOW);
+		struct stat st;
+		if (next < 0 && errno == ENOTDIR && fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			errno = ELOOP;  /* the open says ENOTDIR for a symlink too */
+		if (next < 0 && errno == ENOENT && mkdirs) {
+			if (mkdirat(fd, part, 0777) < 0 && errno != EEXIST) {
+				int err = errno;
+				xclose(fd);
+				errno = err;
+				return -1;
+			}
+			next = openat(fd, part, DIR_FLAGS | O_NOFOLLOW);
+		}
+		int err = errno;
+		xclose(fd);
+		errno = err;
+		fd = next;
+		p = q + 1;
 	}
-	free(p);
-	return 0;
+	return fd;
 }
 
-/* A hidden name beside path: "DIR/.BASE.XXXXXX" with six random hex digits. */
-static char *hidden_name(const char *path)
+/* A new hidden name in o's folder: ".ptool.XXXXXXXX", eight random hex
+ * digits, registered for the signal handler. */
+static int hidden_name(struct outfile *o)
 {
-	char *dir = dir_of(path);
-	if (!dir)
-		return NULL;
 	uint32_t r;
 	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
 		r = (uint32_t)getpid() * 2654435761u ^ (uint32_t)clock();
-	char *name = NULL;
-	if (asprintf(&name, "%s/.%s.%06x", dir, base_of(path), (unsigned)(r & 0xffffff)) < 0)
-		name = NULL;
-	free(dir);
-	return name;
+	struct outfile_hidden *h = o->tmp;
+	if (!h) {
+		h = malloc(sizeof *h);
+		if (!h)
+			return -1;
+		h->dirfd = o->dirfd;
+		o->tmp = h;
+	}
+	snprintf(h->name, sizeof h->name, ".ptool.%08x", (unsigned)r);
+	if (o->reg < 0)
+		o->reg = reg_add(h);
+	return 0;
 }
 
-int outfile_open(struct outfile *o, const char *path, unsigned flags)
+/* The hidden name is gone, or never was. */
+static void hidden_drop(struct outfile *o)
+{
+	reg_drop(o->reg);
+	o->reg = -1;
+	free(o->tmp);
+	o->tmp = NULL;
+}
+
+int outfile_open(struct outfile *o, int dirfd, const char *name, unsigned flags)
 {
 	struct stat st;
+	const char *base;
 	int err;
 
-	*o = (struct outfile){ .fd = -1, .reg = -1, .flags = flags };
-	if (!(flags & OUTFILE_FORCE) && lstat(path, &st) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	char *dir = dir_of(path);
-	o->path = strdup(path);
-	if (!dir || !o->path)
+	*o = (struct outfile){ .fd = -1, .dirfd = -1, .reg = -1, .flags = flags };
+	o->dirfd = open_folder(dirfd, name, &base);
+	if (o->dirfd < 0)
 		goto fail;
-	if ((flags & OUTFILE_MKDIRS) && make_dirs(dir) < 0)
+	if (!*base) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!(flags & OUTFILE_FORCE) && fstatat(o->dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		goto fail;
+	}
+	o->name = strdup(base);
+	if (!o->name)
 		goto fail;
 	if (proc_links()) {
-		o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-		if (o->fd >= 0) {
-			free(dir);
+		o->fd = openat(o->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+		if (o->fd >= 0)
 			return 0;
-		}
 		/* Only a file system without unnamed files falls back. */
 		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
 			goto fail;
 	}
 	for (int tries = 0; tries < 100; tries++) {
-		free(o->tmp);
-		o->tmp = hidden_name(path);
-		if (!o->tmp)
+		if (hidden_name(o) < 0)
 			goto fail;
-		o->reg = reg_add(o->tmp);
-		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (o->fd >= 0) {
-			free(dir);
+		o->fd = openat(o->dirfd, o->tmp->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (o->fd >= 0)
 			return 0;
-		}
-		reg_drop(o->reg);
-		o->reg = -1;
 		if (errno != EEXIST)
-			goto fail;
+			break;
 	}
 fail:
 	err = errno;
-	free(dir);
-	free(o->path);
-	free(o->tmp);
-	*o = (struct outfile){ .fd = -1, .reg = -1 };
+	hidden_drop(o);
+	if (o->dirfd >= 0)
+		xclose(o->dirfd);
+	free(o->name);
+	*o = (struct outfile){ .fd = -1, .dirfd = -1, .reg = -1 };
 	errno = err;
 	return -1;
 }
@@ -202,13 +251,13 @@ static void release(struct outfile *o)
 	int err = errno;
 	if (o->fd >= 0)
 		close(o->fd);
-	if (o->tmp) {
-		unlink(o->tmp);
-		reg_drop(o->reg);
-	}
-	free(o->tmp);
-	free(o->path);
-	*o = (struct outfile){ .fd = -1, .reg = -1 };
+	if (o->tmp)
+		unlinkat(o->dirfd, o->tmp->name, 0);
+	hidden_drop(o);
+	if (o->dirfd >= 0)
+		close(o->dirfd);
+	free(o->name);
+	*o = (struct outfile){ .fd = -1, .dirfd = -1, .reg = -1 };
 	errno = err;
 }
 
@@ -220,21 +269,16 @@ void outfile_discard(struct outfile *o)
 /* Put the hidden file in place. */
 static int place_named(struct outfile *o)
 {
-	if (xclose(o->fd) < 0) {
-		o->fd = -1;
-		return -1;
-	}
-	o->fd = -1;
 	if (o->flags & OUTFILE_FORCE)
-		return rename(o->tmp, o->path);
-	if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->path, RENAME_NOREPLACE) == 0)
+		return renameat(o->dirfd, o->tmp->name, o->dirfd, o->name);
+	if (renameat2(o->dirfd, o->tmp->name, o->dirfd, o->name, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
 	/* No RENAME_NOREPLACE here: link() refuses to replace as well. */
-	if (link(o->tmp, o->path) < 0)
+	if (linkat(o->dirfd, o->tmp->name, o->dirfd, o->name, 0) < 0)
 		return -1;
-	return unlink(o->tmp) < 0 && errno != ENOENT ? -1 : 0;
+	return unlinkat(o->dirfd, o->tmp->name, 0) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 /* Put the unnamed file in place. */
@@ -243,47 +287,27 @@ static int place_unnamed(struct outfile *o)
 	char proc[64];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
 	if (!(o->flags & OUTFILE_FORCE))
-		return linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW);
+		return linkat(AT_FDCWD, proc, o->dirfd, o->name, AT_SYMLINK_FOLLOW);
 	/* To replace a file, link under a hidden name, then rename over. */
 	for (int tries = 0; tries < 100; tries++) {
-		o->tmp = hidden_name(o->path);
-		if (!o->tmp)
+		if (hidden_name(o) < 0)
 			return -1;
-		o->reg = reg_add(o->tmp);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
-			return rename(o->tmp, o->path);
-		int err = errno;
-		reg_drop(o->reg);
-		o->reg = -1;
-		free(o->tmp);
-		o->tmp = NULL;
-		if (err != EEXIST) {
-			errno = err;
+		if (linkat(AT_FDCWD, proc, o->dirfd, o->tmp->name, AT_SYMLINK_FOLLOW) == 0)
+			return renameat(o->dirfd, o->tmp->name, o->dirfd, o->name);
+		if (errno != EEXIST) {
+			hidden_drop(o);
 			return -1;
 		}
 	}
+	hidden_drop(o);
 	errno = EEXIST;
 	return -1;
 }
 
-static int sync_dir(const char *path)
-{
-	char *dir = dir_of(path);
-	if (!dir)
-		return -1;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd < 0)
-		return -1;
-	int r = fsync(fd);
-	int err = errno;
-	close(fd);
-	errno = err;
-	return r;
-}
-
 int outfile_commit(struct outfile *o, const struct outfile_meta *meta)
 {
+	int ret = -1;
+
 	if ((o->flags & OUTFILE_SYNC) && fsync(o->fd) < 0)
 		goto fail;
 	if (meta) {
@@ -298,24 +322,30 @@ int outfile_commit(struct outfile *o, const struct outfile_meta *meta)
 	} else if (fchmod(o->fd, plain_mode) < 0) {
 		goto fail;      /* as a file made by open(2) would be, not 0600 */
 	}
+	if (o->tmp) {
+		/* A hidden file is closed before it is named: a close that
+		 * fails (NFS) fails the output, not a file in place. */
+		int r = xclose(o->fd);
+		o->fd = -1;
+		if (r < 0)
+			goto fail;
+	}
+	ret = -2;
 	if ((o->tmp ? place_named(o) : place_unnamed(o)) < 0)
 		goto fail;
-	if (o->tmp) {
-		reg_drop(o->reg);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
+	hidden_drop(o);         /* renamed: the name is no longer hidden */
+	ret = -1;
 	if (o->fd >= 0) {
 		int r = xclose(o->fd);
 		o->fd = -1;
 		if (r < 0)
 			goto fail;
 	}
-	if ((o->flags & OUTFILE_SYNC) && sync_dir(o->path) < 0)
+	if ((o->flags & OUTFILE_SYNC) && fsync(o->dirfd) < 0)
 		goto fail;
 	release(o);
 	return 0;
 fail:
 	release(o);
-	return -1;
+	return ret;
 }

@@ -1,24 +1,34 @@
 /* walk: see walk.h.
  *
- * A stack of open directory frames; each frame holds the sorted names of
- * one directory, read in full when it is entered, in one blob with offsets
- * (a folder of 200,000 files costs a few MiB, not 200,000 allocations).
- * Directories are opened by path, so deep trees hold no descriptors. */
+ * A stack of directory frames; each frame holds the sorted names of one
+ * directory, read in full when it is entered, in one blob with offsets
+ * (a folder of 200,000 files costs a few MiB, not 200,000 allocations),
+ * and the directory's handle.  Entries take a reference to it, so a
+ * directory stays open while an entry under it is opened or written
+ * beside, and closes with the last of them.  A deep tree does not hold a
+ * descriptor a level: past max_fds frames the oldest give theirs up, and
+ * get a new one through ".." of the child on the way back, checked
+ * against the device and inode they had. */
 #include "walk.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "xio.h"
 
 struct frame {
 	char *path;             /* the directory as it is displayed */
 	char *names;            /* blob of NUL-terminated names */
 	size_t *offs;           /* start of each name, sorted */
 	size_t n, next;
+	struct walk_dir *dir;   /* NULL while given up (see max_fds) */
 	dev_t dev;
 	ino_t ino;
 };
@@ -33,7 +43,13 @@ struct walk {
 	dev_t root_dev;
 	bool source_done;
 	uint32_t root_op;       /* the op of the root being walked */
+	unsigned open_fds;      /* struct walk_dir alive */
+	unsigned max_fds;       /* frames that hold their directory, at most */
+	char *dbuf;             /* getdents64 buffer */
+	bool may_defer;         /* see walk_may_defer */
 };
+
+#define DBUF_SIZE (64 << 10)
 
 struct walk *walk_create(unsigned flags, const char *const *excludes, walk_source_fn *source, void *ctx)
 {
@@ -44,7 +60,57 @@ struct walk *walk_create(unsigned flags, const char *const *excludes, walk_sourc
 	w->excludes = excludes;
 	w->source = source;
 	w->ctx = ctx;
+	w->max_fds = 64;
 	return w;
+}
+
+void walk_set_max_fds(struct walk *w, unsigned n)
+{
+	w->max_fds = n < 2 ? 2 : n;
+}
+
+void walk_may_defer(struct walk *w, bool yes)
+{
+	w->may_defer = yes;
+}
+
+unsigned walk_open_fds(const struct walk *w)
+{
+	return w->open_fds;
+}
+
+static struct walk_dir *dir_new(struct walk *w, int fd, const struct stat *st)
+{
+	struct walk_dir *d = malloc(sizeof *d);
+	if (!d)
+		return NULL;
+	*d = (struct walk_dir){ .fd = fd, .refs = 1, .dev = st->st_dev, .ino = st->st_ino, .walk = w };
+	w->open_fds++;
+	return d;
+}
+
+struct walk_dir *walk_dir_ref(struct walk_dir *d)
+{
+	if (d)
+		d->refs++;
+	return d;
+}
+
+void walk_dir_unref(struct walk_dir *d)
+{
+	if (!d || --d->refs > 0)
+		return;
+	xclose(d->fd);
+	d->walk->open_fds--;
+	free(d);
+}
+
+void walk_ent_release(struct walk_ent *ent)
+{
+	free(ent->path);
+	ent->path = NULL;
+	walk_dir_unref(ent->dir);
+	ent->dir = NULL;
 }
 
 static void frame_free(struct frame *f)
@@ -52,6 +118,8 @@ static void frame_free(struct frame *f)
 	free(f->path);
 	free(f->names);
 	free(f->offs);
+	walk_dir_unref(f->dir);
+	f->dir = NULL;
 }
 
 void walk_destroy(struct walk *w)
@@ -61,6 +129,7 @@ void walk_destroy(struct walk *w)
 	while (w->depth > 0)
 		frame_free(&w->stack[--w->depth]);
 	free(w->stack);
+	free(w->dbuf);
 	free(w);
 }
 
@@ -105,12 +174,11 @@ static int cmp_names(const void *a, const void *b, void *blob)
 	return strcmp((const char *)blob + *(const size_t *)a, (const char *)blob + *(const size_t *)b);
 }
 
-/* Read a whole directory into a new frame, names sorted.  Each name is
- * stored after a byte holding its d_type. */
-static int frame_load(struct frame *f, const char *path)
+/* Read a whole directory (fd, left open) into a new frame, names sorted.
+ * Each name is stored after a byte holding its d_type. */
+static int frame_load(struct walk *w, struct frame *f, int fd)
 {
-	DIR *d = opendir(path);
-	if (!d)
+	if (!w->dbuf && !(w->dbuf = malloc(DBUF_SIZE)))
 		return -1;
 
 	size_t blob_len = 0, blob_cap = 4096, n = 0, cap = 64;
@@ -120,38 +188,41 @@ static int frame_load(struct frame *f, const char *path)
 		goto fail;
 
 	for (;;) {
-		errno = 0;
-		struct dirent *de = readdir(d);
-		if (!de) {
-			if (errno)
-				goto fail;
-			break;
-		}
-		const char *nm = de->d_name;
-		if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+		ssize_t got = getdents64(fd, w->dbuf, DBUF_SIZE);
+		if (got < 0 && errno == EINTR)
 			continue;
-		size_t len = strlen(nm) + 1;
-		if (blob_len + 1 + len > blob_cap) {
-			while (blob_len + 1 + len > blob_cap)
-				blob_cap *= 2;
-			char *nb = realloc(blob, blob_cap);
-			if (!nb)
-				goto fail;
-			blob = nb;
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		for (ssize_t at = 0; at < got;) {
+			const struct dirent64 *de = (const struct dirent64 *)(w->dbuf + at);
+			at += de->d_reclen;
+			const char *nm = de->d_name;
+			if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+				continue;
+			size_t len = strlen(nm) + 1;
+			if (blob_len + 1 + len > blob_cap) {
+				while (blob_len + 1 + len > blob_cap)
+					blob_cap *= 2;
+				char *nb = realloc(blob, blob_cap);
+				if (!nb)
+					goto fail;
+				blob = nb;
+			}
+			if (n == cap) {
+				cap *= 2;
+				size_t *no = realloc(offs, cap * sizeof *offs);
+				if (!no)
+					goto fail;
+				offs = no;
+			}
+			blob[blob_len] = (char)de->d_type;
+			memcpy(blob + blob_len + 1, nm, len);
+			offs[n++] = blob_len + 1;
+			blob_len += 1 + len;
 		}
-		if (n == cap) {
-			cap *= 2;
-			size_t *no = realloc(offs, cap * sizeof *offs);
-			if (!no)
-				goto fail;
-			offs = no;
-		}
-		blob[blob_len] = (char)de->d_type;
-		memcpy(blob + blob_len + 1, nm, len);
-		offs[n++] = blob_len + 1;
-		blob_len += 1 + len;
 	}
-	closedir(d);
 	qsort_r(offs, n, sizeof *offs, cmp_names, blob);
 	f->names = blob;
 	f->offs = offs;
@@ -160,7 +231,6 @@ static int frame_load(struct frame *f, const char *path)
 	return 0;
 fail:;
 	int err = errno ? errno : ENOMEM;
-	closedir(d);
 	free(blob);
 	free(offs);
 	errno = err;
@@ -175,33 +245,98 @@ static bool is_ancestor(const struct walk *w, const struct stat *st)
 	return false;
 }
 
-/* Enter a directory: 1 pushed, or 0 with *ent set to an error. */
-static int enter(struct walk *w, char *path, const struct stat *st, struct walk_ent *ent)
+/* Frames that hold their directory: past max_fds, the oldest one (never
+ * the top) gives it up. */
+static void limit_frames(struct walk *w)
+{
+	unsigned held = 0;
+	for (size_t i = 0; i < w->depth; i++)
+		held += w->stack[i].dir != NULL;
+	for (size_t i = 0; held > w->max_fds && i + 1 < w->depth; i++) {
+		if (w->stack[i].dir) {
+			walk_dir_unref(w->stack[i].dir);
+			w->stack[i].dir = NULL;
+			held--;
+		}
+	}
+}
+
+/* Enter the directory open on fd: 1 pushed, or 0 with *ent set to an
+ * error (fd closed), -1 fatal. */
+static int enter(struct walk *w, char *path, int fd, const struct stat *st, struct walk_ent *ent)
 {
 	if ((w->flags & WALK_FOLLOW) && is_ancestor(w, st)) {
+		xclose(fd);
 		*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .what = WALK_LOOP };
 		return 0;
 	}
 	if (w->depth == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct frame *s = realloc(w->stack, cap * sizeof *s);
-		if (!s)
+		if (!s) {
+			xclose(fd);
+			free(path);
 			return -1;
+		}
 		w->stack = s;
 		w->cap = cap;
 	}
 	struct frame *f = &w->stack[w->depth];
 	memset(f, 0, sizeof *f);
-	if (frame_load(f, path) < 0) {
-		*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
+	if (frame_load(w, f, fd) < 0) {
+		int err = errno;
+		xclose(fd);
+		*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = err,
 		                          .what = WALK_CANNOT_READ_DIR };
 		return 0;
+	}
+	f->dir = dir_new(w, fd, st);
+	if (!f->dir) {
+		xclose(fd);
+		free(f->names);
+		free(f->offs);
+		free(path);
+		return -1;
 	}
 	f->path = path;
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
 	w->depth++;
+	limit_frames(w);
 	return 1;
+}
+
+/* The top frame is done: pop it.  Its parent, if it gave up its
+ * directory, takes it back through "..": 0, or 1 with *ent an error when
+ * that is not the directory it was (moved meanwhile), whose other
+ * entries are then left. */
+static int leave(struct walk *w, struct walk_ent *ent)
+{
+	struct frame *f = &w->stack[w->depth - 1];
+	struct frame *up = w->depth > 1 ? f - 1 : NULL;
+	int r = 0;
+
+	if (up && !up->dir) {
+		struct stat st;
+		int fd = openat(f->dir->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == up->dev && st.st_ino == up->ino)
+			up->dir = dir_new(w, fd, &st);
+		if (!up->dir) {
+			int err = fd < 0 ? errno : 0;
+			if (fd >= 0)
+				xclose(fd);
+			char *path = strdup(up->path);
+			if (!path)
+				return -1;
+			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = err,
+			                          .what = err ? WALK_CANNOT_READ_DIR : WALK_SWAPPED };
+			up->next = up->n;
+			r = 1;
+		}
+	}
+	frame_free(f);
+	w->depth--;
+	return r;
 }
 
 /* The next entry of the top frame: 1 with *ent, 0 when nothing to yield
@@ -209,27 +344,25 @@ static int enter(struct walk *w, char *path, const struct stat *st, struct walk_
 static int step_dir(struct walk *w, struct walk_ent *ent)
 {
 	struct frame *f = &w->stack[w->depth - 1];
-	if (f->next == f->n) {
-		frame_free(f);
-		w->depth--;
-		return 0;
-	}
+	if (f->next == f->n)
+		return leave(w, ent);
 	size_t i = f->next++;
-	char *path = join(f->path, f->names + f->offs[i]);
+	const char *name = f->names + f->offs[i];
+	char *path = join(f->path, name);
 	if (!path)
 		return -1;
 	if (walk_excluded(w->excludes, path)) {
 		free(path);
 		return 0;
 	}
+	size_t name_off = strlen(path) - strlen(name);
+	bool follow = w->flags & WALK_FOLLOW;
+	int dfd = f->dir->fd;
 
-	unsigned char type = (unsigned char)f->names[f->offs[i] - 1];
+	unsigned char type = (unsigned char)name[-1];
 	struct stat st;
-	bool need_stat = type == DT_UNKNOWN || type == DT_DIR ||
-	                 (type == DT_LNK && (w->flags & WALK_FOLLOW));
-	if (need_stat) {
-		int r = (w->flags & WALK_FOLLOW) ? stat(path, &st) : lstat(path, &st);
-		if (r < 0) {
+	if (type == DT_UNKNOWN || (type == DT_LNK && follow)) {
+		if (fstatat(dfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
 			                          .what = WALK_CANNOT_OPEN };
 			return 1;
@@ -237,17 +370,52 @@ static int step_dir(struct walk *w, struct walk_ent *ent)
 		type = IFTODT(st.st_mode);
 	}
 	switch (type) {
-	case DT_DIR:
+	case DT_DIR: {
+		int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY |
+		                (follow ? 0 : O_NOFOLLOW));
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* Short of descriptors: the frames below give theirs
+			 * up, or the entries out hold them and will give
+			 * them back (the caller said so): try again later. */
+			size_t max = w->max_fds;
+			w->max_fds = 1;
+			limit_frames(w);
+			w->max_fds = (unsigned)max;
+			fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY |
+			            (follow ? 0 : O_NOFOLLOW));
+			if (fd < 0 && (errno == EMFILE || errno == ENFILE) && w->may_defer) {
+				f->next--;
+				free(path);
+				errno = EMFILE;
+				return 3;
+			}
+		}
+		if (fd < 0) {
+			/* Listed as a directory, now a symlink or a file:
+			 * never gone through. */
+			bool swapped = errno == ELOOP || errno == ENOTDIR;
+			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
+			                          .what = swapped ? WALK_SWAPPED : WALK_CANNOT_READ_DIR };
+			return 1;
+		}
+		if (fstat(fd, &st) < 0) {
+			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
+			                          .what = WALK_CANNOT_READ_DIR };
+			xclose(fd);
+			return 1;
+		}
 		if ((w->flags & WALK_ONE_FS) && st.st_dev != w->root_dev) {
+			xclose(fd);
 			free(path);
 			return 0;
 		}
-		{
-			int r = enter(w, path, &st, ent);
-			return r < 0 ? -1 : r == 0;
-		}
+		int r = enter(w, path, fd, &st, ent);
+		return r < 0 ? -1 : r == 0;
+	}
 	case DT_REG:
-		*ent = (struct walk_ent){ .kind = WALK_FILE, .path = path, .regular = true };
+		*ent = (struct walk_ent){ .kind = WALK_FILE, .path = path, .regular = true,
+		                          .dir = walk_dir_ref(f->dir), .name_off = name_off,
+		                          .nofollow = !follow };
 		return 1;
 	case DT_LNK:
 		free(path);
@@ -294,12 +462,21 @@ static int step_root(struct walk *w, struct walk_ent *ent)
 		return 1;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		/* A root is the user's path: symlinks on the way are followed. */
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
+			                          .what = WALK_CANNOT_READ_DIR };
+			if (fd >= 0)
+				xclose(fd);
+			return 1;
+		}
 		w->root_dev = st.st_dev;
-		int r = enter(w, path, &st, ent);
+		int r = enter(w, path, fd, &st, ent);
 		return r < 0 ? -1 : r == 0;
 	}
 	*ent = (struct walk_ent){ .kind = WALK_OPERAND, .path = path,
-	                          .regular = S_ISREG(st.st_mode) };
+	                          .regular = S_ISREG(st.st_mode), .mode = st.st_mode & S_IFMT };
 	return 1;
 }
 
@@ -309,6 +486,8 @@ int walk_next(struct walk *w, struct walk_ent *ent)
 		int r = w->depth > 0 ? step_dir(w, ent) : step_root(w, ent);
 		if (r == -2)
 			return 0;
+		if (r == 3)
+			return 2;
 		if (r == 1)
 			ent->op = w->root_op;
 		if (r != 0)

@@ -11,6 +11,12 @@ int xwrite_all(int fd, const void *buf, size_t len);
 /* close(2) that treats EINTR as done (Linux closes the descriptor anyway). */
 int xclose(int fd);
 
+/* The folder that holds path's last name, opened a part at a time for a
+ * path too long for one lookup (PATH_MAX and more), symlinks followed as
+ * open(2) would; *name points at that last name in path.  The descriptor,
+ * or -1 with errno. */
+int xio_open_parent(const char *path, const char **name);
+
 /* Online CPUs, at least 1. */
 unsigned xio_ncpu(void);
 

@@ -34,7 +34,7 @@ static void collect(unsigned flags, char *out, size_t size)
 		char item[256];
 		snprintf(item, sizeof item, "%c:%s ", "FOSEK"[e.kind], e.path ? e.path : "");
 		strncat(out, item, size - strlen(out) - 1);
-		free(e.path);
+		walk_ent_release(&e);
 	}
 	walk_destroy(w);
 }
