@@ -117,6 +117,7 @@ struct loop {
 	bool fatal_pool;        /* ... and it was the pool's */
 	int fatal_errno;
 	unsigned fds, max_fds;  /* descriptors held or being opened, and the budget */
+	unsigned active;        /* inputs between start and finish */
 	unsigned io_out;        /* requests out with the I/O engine */
 	/* The walk read ahead (conf->ahead): entries not started yet, in
 	 * ahead[ahead_start..ahead_end). */
@@ -152,12 +153,12 @@ static void drop_out(struct loop *l, struct file *f)
 }
 
 /* Too few descriptors left to start one more input (with its output).
- * One input always may, or the run could never move.  The walk's
- * directories count too. */
+ * When none is under way one always may, or the run could never move.
+ * The walk's folders count too, those that inputs under way hold. */
 static bool fds_short(const struct loop *l)
 {
-	unsigned dirs = walk_open_fds(l->walk);
-	return (l->fds > 0 || dirs > 1) && l->fds + dirs + 1 + l->conf->out_fds > l->max_fds;
+	return l->active > 0 &&
+	       l->fds + walk_open_fds(l->walk) + 1 + l->conf->out_fds > l->max_fds;
 }
 
 /* The file no longer needs its folder (it is finished). */
@@ -182,6 +183,7 @@ static void finish(struct loop *l, struct file *f)
 	f->fd = -1;
 	drop_fd(l, f);
 	f->active = false;
+	l->active--;
 	struct loop_result *r = &f->res;
 	r->path = f->path;
 	r->is_stdin = f->kind == WALK_STDIN;
@@ -453,11 +455,11 @@ static void on_io(struct loop *l, struct ioq_req *req)
 		drop_fd(l, f);
 	if (req->closed)
 		f->fd = -1;
-	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->fds > 0) {
+	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->active > 1) {
 		/* Out of descriptors while others are open: shrink the budget
 		 * to what is held now and try this one again once one closes. */
 		drop_out(l, f);
-		l->max_fds = l->fds;
+		l->max_fds = l->fds + walk_open_fds(l->walk);
 		f->retry_open = true;
 		arena_put_buf(&l->arena, (unsigned)f->rbuf);
 		f->rbuf = -1;
@@ -664,6 +666,7 @@ static bool start_next(struct loop *l)
 	f->fd = -1;
 	f->rbuf = -1;
 	f->active = true;
+	l->active++;
 	f->in = (struct loop_input){
 		.seq = f->seq,
 		.path = f->path,

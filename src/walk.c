@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +427,24 @@ static int step_dir(struct walk *w, struct walk_ent *ent)
 	}
 }
 
+/* A root's stat (into st), or its folder opened (open): by its path, or
+ * for a path past PATH_MAX, a part at a time. */
+static int root_at(const char *path, struct stat *st, bool open_dir)
+{
+	int dfd = AT_FDCWD;
+	const char *name = path;
+	if (strlen(path) >= PATH_MAX && (dfd = xio_open_parent(path, &name)) < 0)
+		return -1;
+	int r = open_dir ? openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY) :
+	                   fstatat(dfd, name, st, 0);
+	if (dfd != AT_FDCWD) {
+		int err = errno;
+		xclose(dfd);
+		errno = err;
+	}
+	return r;
+}
+
 static int step_root(struct walk *w, struct walk_ent *ent)
 {
 	int error = 0;
@@ -456,14 +475,14 @@ static int step_root(struct walk *w, struct walk_ent *ent)
 		return 1;
 	}
 	struct stat st;
-	if (stat(path, &st) < 0) {
+	if (root_at(path, &st, false) < 0) {
 		*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
 		                          .what = WALK_CANNOT_OPEN };
 		return 1;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		/* A root is the user's path: symlinks on the way are followed. */
-		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+		int fd = root_at(path, NULL, true);
 		if (fd < 0 || fstat(fd, &st) < 0) {
 			*ent = (struct walk_ent){ .kind = WALK_ERROR, .path = path, .error = errno,
 			                          .what = WALK_CANNOT_READ_DIR };
