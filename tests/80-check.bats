@@ -532,6 +532,21 @@ ptool: check: WARNING: 1 computed checksum did NOT match"
 ptool: check: WARNING: 1 listed file could not be read"
 }
 
+@test "the message for a listed directory is the one the man page gives" {
+	mkdir d
+	echo "$hex32  d" >list
+	run -1 --separate-stderr ptool check list
+	assert_output "d: FAILED open or read"
+	local msg=${stderr_lines[0]}
+	assert_equal "$msg" "ptool: check: cannot read 'd': Is a directory"
+	# The page's text as built into ptool, for when man cannot be run.
+	run -0 env PATH=/nonexistent "$PTOOL" help check
+	local said
+	said=$(grep -F "Is a directory" <<<"$output" | sed 's/^ *//' | grep '^ptool: check: ') ||
+		fail "the page gives no message for a directory"
+	assert_equal "$said" "${msg/\'d\'/\'PATH\'}"
+}
+
 @test "an unreadable listed file: Permission denied, FAILED open or read, status 1" {
 	require_nodac
 	mk a secret
