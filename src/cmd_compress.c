@@ -599,6 +599,7 @@ static int run(struct xcmd *c, int argc, char **argv)
 		.restart = restart,
 		.serial = c->to_stdout,
 		.out_fds = c->to_stdout || c->test ? 0 : 1,
+		.stdin_taken = c->in.stdin_list,
 	};
 	job_conf(&c->job, &conf);
 	if (c->decompress) {

@@ -645,6 +645,11 @@ static bool start_next(struct loop *l)
 		finish(l, f);
 		return true;
 	case WALK_STDIN:
+		if (l->conf->stdin_taken) {
+			fail(f, LOOP_STDIN_TAKEN, 0);
+			finish(l, f);
+			return true;
+		}
 		f->fd = STDIN_FILENO;
 		f->expect_size = -1;
 		l->pc.unsized++;

@@ -40,6 +40,8 @@ enum loop_what {
 	                     e.g. ENOMEM), not for what the input holds */
 	LOOP_OUTPUT,      /* the output callback failed it (its reason is the
 	                     callback's own, in user) */
+	LOOP_STDIN_TAKEN, /* it reads standard input, which is the list of
+	                     inputs (conf->stdin_taken): not read */
 };
 
 /* A task status of -code, code >= this, is the task's own refusal
@@ -111,6 +113,9 @@ struct loop_conf {
 	 * flush what was emitted, so a slow producer sees its results. */
 	void (*idle)(void *ctx);
 	void *ctx;
+	/* Standard input is the list of inputs (-T -): an input that reads
+	 * it fails (LOOP_STDIN_TAKEN) instead of taking the list's bytes. */
+	bool stdin_taken;
 	/* When the walk's source has nothing yet: the descriptor to wait on
 	 * (a pipe it reads), or -1 to wait for the run's own events (results
 	 * it waits to see emitted).  NULL: the source never says EAGAIN. */

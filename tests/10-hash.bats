@@ -283,6 +283,24 @@ count_files() {
 	wait "$pid"
 }
 
+@test "a path - in a -T - list fails without reading the list, and the paths after it are hashed" {
+	# The producer is slow: read as data, - would take the rest of the list.
+	run -1 --separate-stderr ptool hash -T - < <(printf '%s\n' tree/one -; sleep 1; echo tree/plain.txt)
+	assert_output "$(xxhsum -H2 tree/one tree/plain.txt)"
+	assert_equal "$stderr" "ptool: hash: cannot read 'stdin': standard input is the -T list"
+	run -1 --separate-stderr ptool hash -0 -T - < <(printf '%s\0' - tree/one)
+	assert_output "$(xxhsum -H2 tree/one)"
+	assert_equal "$stderr" "ptool: hash: cannot read 'stdin': standard input is the -T list"
+	run -1 --separate-stderr ptool hash --json -T - < <(printf '%s\n' - tree/one)
+	assert_line --index 0 '{"path":"stdin","algo":"xxh128","error":"standard input is the -T list"}'
+	assert_equal "$(jq -r .hash <<<"${lines[1]}")" "$(ref_hex xxh128 tree/one)"
+	# A list in a file leaves standard input to a path -.
+	printf '%s\n' - tree/one >"$OUT/list"
+	run -0 --separate-stderr ptool hash -T "$OUT/list" <tree/plain.txt
+	assert_output "$(xxhsum -H2 <tree/plain.txt; xxhsum -H2 tree/one)"
+	assert_equal "$stderr" ""
+}
+
 @test "-T with a directory in the list walks it" {
 	printf '%s\n' tree/sub >"$OUT/list"
 	ptool hash -T "$OUT/list" </dev/null >"$OUT/got"
