@@ -114,7 +114,8 @@ struct loop_conf {
 	void (*idle)(void *ctx);
 	void *ctx;
 	/* Standard input is the list of inputs (-T -): an input that reads
-	 * it fails (LOOP_STDIN_TAKEN) instead of taking the list's bytes. */
+	 * it ("-", or a path to its pipe such as /dev/stdin) fails
+	 * (LOOP_STDIN_TAKEN) instead of taking the list's bytes. */
 	bool stdin_taken;
 	/* When the walk's source has nothing yet: the descriptor to wait on
 	 * (a pipe it reads), or -1 to wait for the run's own events (results

@@ -236,6 +236,8 @@ Try 'ptool compress -h' for more information."
 	zstd -dcq b.zst | cmp - b
 	run -1 --separate-stderr ptool compress -c -T - < <(printf '%s\n' a - b)
 	assert_equal "$stderr" "ptool: compress: cannot read 'standard input': standard input is the -T list"
+	run -1 --separate-stderr ptool compress -c -T - < <(printf '%s\n' /dev/stdin a)
+	assert_equal "$stderr" "ptool: compress: cannot read '/dev/stdin': standard input is the -T list"
 	mv a a.orig
 	mv b b.orig
 	run -1 --separate-stderr ptool decompress -T - < <(printf '%s\n' a.zst - b.zst)
