@@ -755,6 +755,7 @@ static int run(struct xcmd *c, int argc, char **argv)
 		/* A stream to a stream is the user's choice; a device to a
 		 * file grows without end. */
 		.no_devices = !c->to_stdout,
+		.stdin_taken = c->in.stdin_list,
 	};
 	job_conf(&c->job, &conf);
 	if (c->decompress) {

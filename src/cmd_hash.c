@@ -267,6 +267,7 @@ int cmd_hash(int argc, char **argv)
 		.idle = idle,
 		.ctx = c,
 		.wait_fd = c->in.list_open ? list_fd : NULL,
+		.stdin_taken = c->in.stdin_list,
 	};
 	job_conf(&c->job, &conf);
 	int r = loop_run(&conf, w);

@@ -152,6 +152,9 @@ void job_report(const struct job *j, const struct loop_result *r, const char *na
 	case LOOP_WORK:
 		diag_error("error while %s '%s': %s", j->doing, q, strerror(r->error));
 		break;
+	case LOOP_STDIN_TAKEN:
+		diag_error("cannot read '%s': standard input is the -T list", q);
+		break;
 	case LOOP_READ_LIST:
 	case LOOP_OUTPUT:
 		PTOOL_BUG("the command reports its own list and output");
@@ -175,6 +178,7 @@ const char *job_what_text(enum loop_what w)
 	case LOOP_TASK: return "invalid input";
 	case LOOP_WORK: return "cannot process";
 	case LOOP_OUTPUT: return "cannot write output";
+	case LOOP_STDIN_TAKEN: return "standard input is the -T list";
 	}
 	return "failed";
 }
@@ -260,7 +264,8 @@ void job_inputs_open(struct job_inputs *in, char **operands, int noperands)
 	if (!in->files_from)
 		return;
 	int fd = STDIN_FILENO;
-	if (strcmp(in->files_from, "-") == 0) {
+	in->stdin_list = strcmp(in->files_from, "-") == 0;
+	if (in->stdin_list) {
 		for (int i = 0; i < in->noperands; i++)
 			if (strcmp(in->operands[i], "-") == 0)
 				die_usage("standard input cannot be both an input and the -T list");

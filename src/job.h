@@ -76,6 +76,8 @@ struct job_inputs {
 	int noperands, next;
 	struct pathlist list;
 	bool list_open;
+	bool stdin_list;        /* the list is standard input: no input may
+	                           read it (loop_conf.stdin_taken) */
 };
 
 struct job {

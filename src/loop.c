@@ -26,6 +26,12 @@
  * the file is out, conf->restart drops its output and the file is opened
  * and read again from its start, once; a stream cannot be, and fails.
  *
+ * Standard input's stream (a pipe, a terminal) is read by one input at a
+ * time, in input order: "-", or a path that names it, such as /dev/stdin.
+ * The first gets its data, a later one what is left once that one is
+ * done (nothing, for a pipe at its end), as when they are read one after
+ * the other; the others wait, holding no buffer and no descriptor.
+ *
  * Progress (conf->tick): the loop counts inputs and bytes as they finish and
  * hands the counts on every tick_ms, a timer folded into the wait's
  * timeout.  So that the number of inputs is known early, the walk may run
@@ -89,7 +95,9 @@ struct file {
 	bool changed;           /* the engine saw it change while read */
 	bool holds_fd;          /* counted in loop.fds */
 	bool holds_out;         /* its output's descriptor too (conf->out_fds) */
-	bool retry_open;        /* open failed for want of descriptors: again later */
+	bool retry_open;        /* open failed for want of descriptors, or waits
+	                           for its turn at stdin: again later */
+	bool stdin_stream;      /* it reads standard input's stream */
 	/* Its pinned state died with a worker: read it again from the start
 	 * once nothing of it is out (conf->restart), if not done before. */
 	bool restart, restarted;
@@ -119,6 +127,12 @@ struct loop {
 	unsigned fds, max_fds;  /* descriptors held or being opened, and the budget */
 	unsigned active;        /* inputs between start and finish */
 	unsigned io_out;        /* requests out with the I/O engine */
+	/* Standard input is a stream that paths may name too (a pipe, a
+	 * socket, a terminal): which one. */
+	bool stdin_named;
+	dev_t stdin_dev;
+	ino_t stdin_ino;
+	struct file *stdin_reader;  /* the input whose turn at it it is */
 	/* The walk read ahead (conf->ahead): entries not started yet, in
 	 * ahead[ahead_start..ahead_end). */
 	struct walk_ent *ahead;
@@ -175,6 +189,37 @@ static void release_dir(struct loop *l, struct file *f)
 	f->in.name = f->path;
 }
 
+/* The turn at standard input goes to the next input in order that waits
+ * for it, if any is started. */
+static void stdin_pass(struct loop *l, const struct file *f)
+{
+	l->stdin_reader = NULL;
+	for (uint64_t s = f->seq + 1; s < l->next_seq && !l->stdin_reader; s++) {
+		struct file *g = file_of(l, s);
+		if (g->active && g->stdin_stream)
+			l->stdin_reader = g;
+	}
+}
+
+/* Is it f's turn to read?  Only one input reads standard input at once. */
+static bool stdin_turn(struct loop *l, struct file *f)
+{
+	if (!f->stdin_stream)
+		return true;
+	if (!l->stdin_reader)
+		l->stdin_reader = f;    /* none before it waits: see stdin_pass */
+	return l->stdin_reader == f;
+}
+
+/* Does a path that the walk found not to be a regular file name standard
+ * input's stream?  Only then is it looked up again. */
+static bool names_stdin(const struct loop *l, const char *path)
+{
+	struct stat st;
+	return l->stdin_named && stat(path, &st) == 0 && st.st_dev == l->stdin_dev &&
+	       st.st_ino == l->stdin_ino;
+}
+
 /* A file is finished: its result waits in the reorder ring. */
 static void finish(struct loop *l, struct file *f)
 {
@@ -184,6 +229,8 @@ static void finish(struct loop *l, struct file *f)
 	drop_fd(l, f);
 	f->active = false;
 	l->active--;
+	if (l->stdin_reader == f)
+		stdin_pass(l, f);
 	struct loop_result *r = &f->res;
 	r->path = f->path;
 	r->is_stdin = f->kind == WALK_STDIN;
@@ -398,7 +445,7 @@ static void pump(struct loop *l, struct file *f)
 			finish(l, f);
 			return;
 		}
-		if (fds_short(l) || l->arena.nfree == 0)
+		if (fds_short(l) || l->arena.nfree == 0 || !stdin_turn(l, f))
 			return;
 		f->retry_open = false;
 		submit_open(l, f);
@@ -415,7 +462,8 @@ static void pump(struct loop *l, struct file *f)
 	}
 	if (f->rready && f->nchunks < per_input && !f->failed && !l->stopping)
 		submit_chunk(l, f);
-	if (!f->eof && !f->failed && !l->stopping && !f->io_busy && f->rbuf < 0 && f->fd >= 0) {
+	if (!f->eof && !f->failed && !l->stopping && !f->io_busy && f->rbuf < 0 && f->fd >= 0 &&
+	    stdin_turn(l, f)) {
 		int b = arena_take_buf(&l->arena);
 		if (b >= 0) {
 			f->rbuf = b;
@@ -694,14 +742,28 @@ static bool start_next(struct loop *l)
 		finish(l, f);
 		return true;
 	case WALK_STDIN:
+		if (l->conf->stdin_taken) {
+			fail(f, LOOP_STDIN_TAKEN, 0);
+			finish(l, f);
+			return true;
+		}
 		f->fd = STDIN_FILENO;
 		f->expect_size = -1;
+		f->stdin_stream = true;
 		l->pc.unsized++;
 		pump(l, f);
 		return true;
 	case WALK_FILE:
 	case WALK_OPERAND:
 		break;
+	}
+	if (ent.kind == WALK_OPERAND && !ent.regular && !ent.untyped && names_stdin(l, f->path)) {
+		if (l->conf->stdin_taken) {
+			fail(f, LOOP_STDIN_TAKEN, 0);
+			finish(l, f);
+			return true;
+		}
+		f->stdin_stream = true;
 	}
 	if (l->conf->no_devices && (S_ISCHR(ent.mode) || S_ISBLK(ent.mode) || S_ISSOCK(ent.mode))) {
 		fail(f, LOOP_NOT_REGULAR, 0);
@@ -735,7 +797,10 @@ static bool start_next(struct loop *l)
 		f->io_flags |= IOQ_UNTYPED;
 	else if (ent.kind == WALK_OPERAND && !ent.regular)
 		f->io_flags |= IOQ_MAY_BLOCK;   /* a FIFO's open waits for its writer */
-	submit_open(l, f);
+	if (stdin_turn(l, f))
+		submit_open(l, f);
+	else
+		f->retry_open = true;   /* opened when its turn comes (pump) */
 	return true;
 }
 
@@ -935,6 +1000,15 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	l.max_fds = fd_budget();
 	/* A deep tree keeps a quarter of them at most on the walk's stack. */
 	walk_set_max_fds(walk, l.max_fds / 4);
+	struct stat in_st;
+	if (fstat(STDIN_FILENO, &in_st) == 0 &&
+	    (S_ISFIFO(in_st.st_mode) || S_ISSOCK(in_st.st_mode) || S_ISCHR(in_st.st_mode))) {
+		/* A regular file or a disk named by a path is opened anew, at
+		 * its own offset: reading it takes nothing from standard input. */
+		l.stdin_named = true;
+		l.stdin_dev = in_st.st_dev;
+		l.stdin_ino = in_st.st_ino;
+	}
 	uint64_t t0 = stats_now_ns();
 	l.t0 = t0;
 	l.next_tick = t0 + (uint64_t)conf->tick_ms * 1000000;

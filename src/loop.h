@@ -43,6 +43,8 @@ enum loop_what {
 	LOOP_SWAPPED,     /* it changed kind between the walk's listing and its
 	                     opening (a symlink now): not followed */
 	LOOP_NOT_REGULAR, /* a device or socket named as an input (no_devices) */
+	LOOP_STDIN_TAKEN, /* it reads standard input, which is the list of
+	                     inputs (conf->stdin_taken): not read */
 };
 
 /* A task status of -code, code >= this, is the task's own refusal
@@ -123,6 +125,10 @@ struct loop_conf {
 	 * flush what was emitted, so a slow producer sees its results. */
 	void (*idle)(void *ctx);
 	void *ctx;
+	/* Standard input is the list of inputs (-T -): an input that reads
+	 * it ("-", or a path to its pipe such as /dev/stdin) fails
+	 * (LOOP_STDIN_TAKEN) instead of taking the list's bytes. */
+	bool stdin_taken;
 	/* When the walk's source has nothing yet: the descriptor to wait on
 	 * (a pipe it reads), or -1 to wait for the run's own events (results
 	 * it waits to see emitted).  NULL: the source never says EAGAIN. */

@@ -23,15 +23,20 @@ void pathlist_release(struct pathlist *pl)
 	pl->buf = NULL;
 }
 
-/* Settle an automatic delimiter once the unread bytes tell. */
+/* Settle an automatic delimiter once the unread bytes tell: whichever of
+ * NUL and newline ends the first record.  A NUL further on is no sign:
+ * it lies inside a line, which the reader finds malformed. */
 static void find_delim(struct pathlist *pl)
 {
 	const char *p = pl->buf + pl->pos;
 	size_t n = pl->len - pl->pos;
 
-	if (memchr(p, '\0', n))
-		pl->delim = '\0';
-	else if (memchr(p, '\n', n) || pl->eof)
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\0' || p[i] == '\n') {
+			pl->delim = p[i];
+			return;
+		}
+	if (pl->eof)
 		pl->delim = '\n';
 }
 

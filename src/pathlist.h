@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The delimiter is found from the data: NUL if the first bytes read that
- * hold a newline or a NUL hold a NUL, else newline. */
+/* The delimiter is found from the data: NUL if the first record ends
+ * with a NUL (one comes before any newline), else newline. */
 #define PATHLIST_AUTO (-1)
 
 struct pathlist {

@@ -223,6 +223,37 @@ count_files() {
 	assert_line --index 2 "$(xxhsum -H2 tree/empty)"
 }
 
+@test "operands that read standard input's pipe: the first takes the data, a later one finds the pipe at its end, as xxhsum" {
+	local data=$OUT/data first empty
+	seq 1 300000 >"$data"   # two chunks and a bit
+	# The same command with xxhsum, which reads its operands one by one.
+	run -0 --separate-stderr ptool hash /dev/stdin /dev/stdin < <(cat "$data")
+	assert_output "$(cat "$data" | xxhsum -H2 /dev/stdin /dev/stdin 2>/dev/null)"
+	assert_equal "$stderr" ""
+	# xxhsum 0.8.1 takes a - after a name for a file named -: its lines
+	# for data and for nothing, with the names ptool gives.
+	first=$(xxhsum -H2 <"$data") first=${first%  stdin}
+	empty=$(xxhsum -H2 </dev/null) empty=${empty%  stdin}
+	run -0 --separate-stderr ptool hash /dev/stdin - < <(cat "$data")
+	assert_output "$first  /dev/stdin
+$empty  stdin"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr ptool hash - /dev/stdin - < <(cat "$data")
+	assert_output "$first  stdin
+$empty  /dev/stdin
+$empty  stdin"
+	# A regular file is opened anew at its start: each gets it all.
+	run -0 ptool hash /dev/stdin - <"$data"
+	assert_output "$first  /dev/stdin
+$first  stdin"
+}
+
+@test "a path to standard input's pipe in a -T - list fails as - does" {
+	run -1 --separate-stderr ptool hash -T - < <(printf '%s\n' /dev/stdin tree/one)
+	assert_output "$(xxhsum -H2 tree/one)"
+	assert_equal "$stderr" "ptool: hash: cannot read '/dev/stdin': standard input is the -T list"
+}
+
 @test "a process substitution operand is read as a stream" {
 	local want
 	want=$(printf abc | xxhsum -H2)
@@ -281,6 +312,24 @@ count_files() {
 	assert_output "$(xxhsum -H2 tree/plain.txt)"
 	kill -0 "$pid" # still running: the line came before the end of the list
 	wait "$pid"
+}
+
+@test "a path - in a -T - list fails without reading the list, and the paths after it are hashed" {
+	# The producer is slow: read as data, - would take the rest of the list.
+	run -1 --separate-stderr ptool hash -T - < <(printf '%s\n' tree/one -; sleep 1; echo tree/plain.txt)
+	assert_output "$(xxhsum -H2 tree/one tree/plain.txt)"
+	assert_equal "$stderr" "ptool: hash: cannot read 'stdin': standard input is the -T list"
+	run -1 --separate-stderr ptool hash -0 -T - < <(printf '%s\0' - tree/one)
+	assert_output "$(xxhsum -H2 tree/one)"
+	assert_equal "$stderr" "ptool: hash: cannot read 'stdin': standard input is the -T list"
+	run -1 --separate-stderr ptool hash --json -T - < <(printf '%s\n' - tree/one)
+	assert_line --index 0 '{"path":"stdin","algo":"xxh128","error":"standard input is the -T list"}'
+	assert_equal "$(jq -r .hash <<<"${lines[1]}")" "$(ref_hex xxh128 tree/one)"
+	# A list in a file leaves standard input to a path -.
+	printf '%s\n' - tree/one >"$OUT/list"
+	run -0 --separate-stderr ptool hash -T "$OUT/list" <tree/plain.txt
+	assert_output "$(xxhsum -H2 <tree/plain.txt; xxhsum -H2 tree/one)"
+	assert_equal "$stderr" ""
 }
 
 @test "-T with a directory in the list walks it" {

@@ -417,6 +417,37 @@ xxhsum_names() {
 	refute_output --partial 'OK'
 }
 
+@test "a stray NUL after newline-ended lines makes one bad line, as with sha256sum -c; the rest is checked" {
+	mk a b
+	# The same list in SHA-256 for the reference: stdout byte for byte,
+	# the warning under ptool's own prefix.
+	{ xxhsum -H2 a b; printf '\0junk\n'; } >list 2>/dev/null
+	{ sha256sum a b; printf '\0junk\n'; } >sha.list
+	local want_out want_err
+	want_out=$(sha256sum -c sha.list 2>/dev/null) || fail "sha256sum -c failed"
+	want_err=$(sha256sum -c sha.list 2>&1 >/dev/null)
+	run -0 --separate-stderr ptool check list
+	assert_output "$want_out"
+	assert_equal "$stderr" "${want_err/#sha256sum:/ptool: check:}"
+	run -0 --separate-stderr ptool check <list
+	assert_output "$want_out"
+	run -0 --separate-stderr ptool check -w list
+	assert_output $'a: OK\nb: OK'
+	assert_equal "$stderr" "ptool: check: 'list', line 3: improperly formatted checksum line (a NUL byte in the line)
+ptool: check: WARNING: 1 line is improperly formatted"
+	run -1 ptool check --strict list
+}
+
+@test "a NUL inside a newline-ended line makes that line improperly formatted, not a name cut short" {
+	mk a b
+	# sha256sum 9.1 would check 'a' here, the name cut at the NUL.
+	{ xxh 2 b; printf '%s  a\0b\n' "$(ref_hex xxh128 a)"; } >list 2>/dev/null
+	run -0 --separate-stderr ptool check -w list
+	assert_output "b: OK"
+	assert_equal "$stderr" "ptool: check: 'list', line 2: improperly formatted checksum line (a NUL byte in the line)
+ptool: check: WARNING: 1 line is improperly formatted"
+}
+
 @test "a -z list on standard input is found NUL-terminated by itself" {
 	mk a $'b\nc'
 	ptool hash -z a $'b\nc' >list
@@ -499,6 +530,21 @@ ptool: check: WARNING: 1 computed checksum did NOT match"
 	assert_output $'d: FAILED open or read\na: OK'
 	assert_equal "$stderr" "ptool: check: cannot read 'd': Is a directory
 ptool: check: WARNING: 1 listed file could not be read"
+}
+
+@test "the message for a listed directory is the one the man page gives" {
+	mkdir d
+	echo "$hex32  d" >list
+	run -1 --separate-stderr ptool check list
+	assert_output "d: FAILED open or read"
+	local msg=${stderr_lines[0]}
+	assert_equal "$msg" "ptool: check: cannot read 'd': Is a directory"
+	# The page's text as built into ptool, for when man cannot be run.
+	run -0 env PATH=/nonexistent "$PTOOL" help check
+	local said
+	said=$(grep -F "Is a directory" <<<"$output" | sed 's/^ *//' | grep '^ptool: check: ') ||
+		fail "the page gives no message for a directory"
+	assert_equal "$said" "${msg/\'d\'/\'PATH\'}"
 }
 
 @test "an unreadable listed file: Permission denied, FAILED open or read, status 1" {

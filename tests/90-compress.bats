@@ -225,6 +225,37 @@ Try 'ptool compress -h' for more information."
 	ptool decompress - <big.xz | cmp - big
 }
 
+@test "a path - in a -T - list fails without reading the list, both ways; the paths after it are done" {
+	printf 'a\n' >a
+	printf 'b\n' >b
+	# The producer is slow: read as data, - would take the rest of the list.
+	run -1 --separate-stderr ptool compress -T - < <(printf '%s\n' a -; sleep 1; echo b)
+	assert_output ""
+	assert_equal "$stderr" "ptool: compress: cannot read 'standard input': standard input is the -T list"
+	zstd -dcq a.zst | cmp - a
+	zstd -dcq b.zst | cmp - b
+	run -1 --separate-stderr ptool compress -c -T - < <(printf '%s\n' a - b)
+	assert_equal "$stderr" "ptool: compress: cannot read 'standard input': standard input is the -T list"
+	run -1 --separate-stderr ptool compress -c -T - < <(printf '%s\n' /dev/stdin a)
+	assert_equal "$stderr" "ptool: compress: cannot read '/dev/stdin': standard input is the -T list"
+	mv a a.orig
+	mv b b.orig
+	run -1 --separate-stderr ptool decompress -T - < <(printf '%s\n' a.zst - b.zst)
+	assert_output ""
+	assert_equal "$stderr" "ptool: decompress: cannot read 'standard input': standard input is the -T list"
+	cmp a a.orig
+	cmp b b.orig
+	run -1 --separate-stderr ptool decompress -c -T - < <(printf '%s\n' - a.zst)
+	assert_output "a"
+	assert_equal "$stderr" "ptool: decompress: cannot read 'standard input': standard input is the -T list"
+	assert_equal "$(listing)" "./a
+./a.orig
+./a.zst
+./b
+./b.orig
+./b.zst"
+}
+
 @test "files with the suffix are left alone with a note (-q drops it), FIFOs in a walk with a warning" {
 	mkdir d
 	printf 'x\n' >d/a

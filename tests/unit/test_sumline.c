@@ -160,12 +160,24 @@ static void test_reader(void)
 	close(pl.fd);
 	pathlist_release(&pl);
 
-	const char zero[] = "a\nb\0c\0";
+	/* What ends the first record tells: a NUL there, NULs. */
+	const char zero[] = "a\0b\nc\0";
 	pl = reader(zero, sizeof zero - 1, PATHLIST_AUTO, 0);
 	r = pathlist_next(&pl, &err);
-	CHECK(r && strcmp(r, "a\nb") == 0 && pl.delim == '\0');
+	CHECK(r && strcmp(r, "a") == 0 && pl.delim == '\0');
 	r = pathlist_next(&pl, &err);
-	CHECK(r && strcmp(r, "c") == 0 && pl.lineno == 2);
+	CHECK(r && strcmp(r, "b\nc") == 0 && pl.lineno == 2);
+	close(pl.fd);
+	pathlist_release(&pl);
+
+	/* A newline there: lines, and a NUL later lies inside one. */
+	const char stray[] = "a\nb\0c\n";
+	pl = reader(stray, sizeof stray - 1, PATHLIST_AUTO, 0);
+	r = pathlist_next(&pl, &err);
+	CHECK(r && strcmp(r, "a") == 0 && pl.delim == '\n');
+	r = pathlist_next(&pl, &err);
+	CHECK(r && pl.reclen == 3 && memcmp(r, "b\0c", 4) == 0 && pl.lineno == 2);
+	CHECK(!pathlist_next(&pl, &err) && err == 0);
 	close(pl.fd);
 	pathlist_release(&pl);
 
