@@ -598,7 +598,7 @@ struct codec_dec {
 	int err;                /* the first error, as -code: it sticks */
 	bool mid;               /* inside a stream: some consumed, its end not seen */
 	unsigned long streams;  /* streams that ended */
-	unsigned pad;           /* xz: zero bytes of Stream Padding since the last stream */
+	unsigned pad;           /* gzip, xz: zero bytes since the last stream */
 	bool fresh;             /* bzip2: the next stream needs a BZ2_bzDecompressInit */
 	union {
 		struct {
@@ -905,6 +905,17 @@ static bool starts_skippable(const struct dec_io *io)
 	return n == 1 || memcmp(p + 1, tail, n - 1 < 3 ? n - 1 : 3) == 0;
 }
 
+/* Zero bytes at the front of what is left: taken and counted in d->pad.
+ * True if something else follows them. */
+static bool skip_zeros(struct codec_dec *d, struct dec_io *io)
+{
+	while (io->in_pos < io->in_len && io->in[io->in_pos] == 0) {
+		io->in_pos++;
+		d->pad++;
+	}
+	return io->in_pos < io->in_len;
+}
+
 /* After a stream, with input left: padding, or the start of the next
  * stream, or trailing garbage.  The libraries look at a header only once
  * they hold enough of it (zlib two bytes, liblzma twelve), so a short
@@ -914,7 +925,12 @@ static int next_stream(struct codec_dec *d, struct dec_io *io)
 {
 	switch (d->f) {
 	case CODEC_GZIP:
-		return starts_like(io, gzip_magic, sizeof gzip_magic) ? 0 : -CODEC_E_TRAILING;
+		/* Zero bytes up to the end are padding (a tape's blocks), as
+		 * gzip takes them; anything after them, another member too,
+		 * is what gzip calls trailing garbage. */
+		if (d->pad == 0 && io->in[io->in_pos] != 0)
+			return starts_like(io, gzip_magic, sizeof gzip_magic) ? 0 : -CODEC_E_TRAILING;
+		return skip_zeros(d, io) ? -CODEC_E_TRAILING : 0;
 	case CODEC_ZSTD:
 		if (starts_like(io, zstd_magic, sizeof zstd_magic) || starts_skippable(io))
 			return 0;
@@ -934,11 +950,7 @@ static int next_stream(struct codec_dec *d, struct dec_io *io)
 		return 0;
 	case CODEC_XZ:
 		/* Stream Padding: zero bytes, four at a time */
-		while (io->in_pos < io->in_len && io->in[io->in_pos] == 0) {
-			io->in_pos++;
-			d->pad++;
-		}
-		if (io->in_pos == io->in_len)
+		if (!skip_zeros(d, io))
 			return 0;
 		if (d->pad % 4 != 0 || !starts_like(io, xz_magic, sizeof xz_magic))
 			return -CODEC_E_TRAILING;
@@ -977,7 +989,7 @@ int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in
 				r = CODEC_MORE_IN;
 			else if (d->streams == 0)
 				r = -CODEC_E_TRUNCATED;
-			else if (d->pad % 4 != 0)
+			else if (d->f == CODEC_XZ && d->pad % 4 != 0)
 				r = -CODEC_E_TRAILING;
 			else
 				r = CODEC_END;

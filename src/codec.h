@@ -98,7 +98,9 @@ void codec_dec_destroy(struct codec_dec *d);
  * members or frames are decoded in full.  Returns a codec_status, or
  * -codec_error: -CODEC_E_TRUNCATED when last input ends inside a stream,
  * -CODEC_E_TRAILING when what follows a complete stream is not another
- * one, -CODEC_E_CHECK or -CODEC_E_CORRUPT for damage. */
+ * one, -CODEC_E_CHECK or -CODEC_E_CORRUPT for damage.  Padding is not
+ * trailing garbage: zero bytes up to the end after a gzip member (as gzip
+ * takes them), xz's Stream Padding. */
 int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in_used, void *out,
                   size_t out_cap, size_t *out_len, bool last);
 

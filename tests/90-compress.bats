@@ -372,6 +372,30 @@ ptool: decompress: 'z.gz': unsupported compression format"
 	refute [ -n "$(find . -name '.*' -mindepth 1)" ]
 }
 
+@test "zero bytes after the last gzip member are padding, as gzip takes them; anything after them is trailing garbage" {
+	mkbig big
+	gzip -c big >one.gz
+	{ cat one.gz one.gz; head -c 3000 /dev/zero; } >pad.gz
+	{ cat one.gz; printf '\0'; } >pad1.gz
+	{ cat one.gz; printf '\0\0\0\0x'; } >padx.gz
+	{ cat one.gz; printf '\0'; cat one.gz; } >padm.gz
+	# gzip -dc and -t: no message, status 0
+	run -0 --separate-stderr gzip -t pad.gz pad1.gz
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr ptool decompress -t pad.gz pad1.gz
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr ptool decompress pad.gz pad1.gz
+	assert_equal "$stderr" ""
+	cmp pad <(gzip -dc pad.gz)
+	cmp pad1 <(gzip -dc pad1.gz)
+	ptool decompress -c pad.gz pad1.gz | cmp - <(gzip -dc pad.gz pad1.gz)
+	# gzip warns and exits 2 on these; ptool fails them
+	run -1 --separate-stderr ptool decompress padx.gz padm.gz
+	assert_equal "$stderr" "ptool: decompress: 'padx.gz': trailing garbage after compressed data
+ptool: decompress: 'padm.gz': trailing garbage after compressed data"
+	[ ! -e padx ] && [ ! -e padm ]
+}
+
 @test "a flipped byte in a gzip member's deflate data is caught by the CRC" {
 	seq 1 200000 >t
 	gzip -c t >t.gz
