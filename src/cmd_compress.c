@@ -534,6 +534,8 @@ static int emit(void *ctx, const struct loop_result *r)
 			job_report(&c->job, r, name);
 		break;
 	case LOOP_DONE:
+		if (c->decompress && decompress_slot_ignored(r->slot))
+			diag_error("'%s': trailing garbage after compressed data ignored", q);
 		if (o && o->rm_error) {
 			diag_error("cannot remove '%s': %s", q, strerror(o->rm_error));
 			c->failures++;

@@ -600,6 +600,7 @@ struct codec_dec {
 	unsigned long streams;  /* streams that ended */
 	unsigned pad;           /* gzip, xz: zero bytes since the last stream */
 	bool fresh;             /* bzip2: the next stream needs a BZ2_bzDecompressInit */
+	bool ignoring;          /* bzip2: trailing garbage met, skipped to the end */
 	union {
 		struct {
 			z_stream z;
@@ -968,6 +969,11 @@ static int next_stream(struct codec_dec *d, struct dec_io *io)
 	return -EINVAL;
 }
 
+bool codec_dec_ignored(const struct codec_dec *d)
+{
+	return d->ignoring;
+}
+
 int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in_used, void *out,
                   size_t out_cap, size_t *out_len, bool last)
 {
@@ -983,6 +989,11 @@ int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in
 		return -EINVAL;
 
 	for (;;) {
+		if (d->ignoring) {
+			io.in_pos = io.in_len;
+			r = last ? CODEC_END : CODEC_MORE_IN;
+			break;
+		}
 		if (io.in_pos == io.in_len && !d->mid) {
 			/* between streams, and the input used up */
 			if (!last)
@@ -1010,6 +1021,11 @@ int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in
 		size_t in0 = io.in_pos, out0 = io.out_pos;
 		bool ended = false;
 		r = dec_step(d, &io, last, &ended);
+		if (r == -CODEC_E_TRAILING && d->f == CODEC_BZIP2) {
+			d->ignoring = true;     /* as bzip2 does, see codec.h */
+			d->mid = false;
+			continue;
+		}
 		if (r < 0)
 			break;
 		bool moved = io.in_pos != in0 || io.out_pos != out0;

@@ -100,8 +100,15 @@ void codec_dec_destroy(struct codec_dec *d);
  * -CODEC_E_TRAILING when what follows a complete stream is not another
  * one, -CODEC_E_CHECK or -CODEC_E_CORRUPT for damage.  Padding is not
  * trailing garbage: zero bytes up to the end after a gzip member (as gzip
- * takes them), xz's Stream Padding. */
+ * takes them), xz's Stream Padding.  bzip2 has no trailing garbage error:
+ * as bzip2 does, what cannot start a stream after a complete one is
+ * skipped to the end of the input, which then ends well (CODEC_END), and
+ * codec_dec_ignored says so (bytes that start like a stream and stop
+ * short are still truncated data). */
 int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in_used, void *out,
                   size_t out_cap, size_t *out_len, bool last);
+
+/* Were bytes after the last stream skipped (bzip2, see codec_dec_run)? */
+bool codec_dec_ignored(const struct codec_dec *d);
 
 #endif
