@@ -62,15 +62,53 @@ int codec_by_name(const char *name)
 	return -1;
 }
 
-int codec_by_suffix(const char *name)
+/* The suffixes the formats' own tools take off, and what they put in
+ * their place: zstd's .zstd, .tzst and .tlz4, gzip's .tgz, xz's .txz,
+ * bzip2's .bz, .tbz2 and .tbz.  Not gzip's .taz, which mostly holds
+ * compress (.Z) data, nor its .z, which holds pack data: neither is read
+ * here.  Each starts with its only dot, so none ends another. */
+static const struct suffix {
+	const char *suffix, *replacement;
+	enum codec_format f;
+} suffixes[] = {
+	{ ".zst", "", CODEC_ZSTD },
+	{ ".zstd", "", CODEC_ZSTD },
+	{ ".tzst", ".tar", CODEC_ZSTD },
+	{ ".gz", "", CODEC_GZIP },
+	{ ".tgz", ".tar", CODEC_GZIP },
+	{ ".xz", "", CODEC_XZ },
+	{ ".txz", ".tar", CODEC_XZ },
+	{ ".bz2", "", CODEC_BZIP2 },
+	{ ".bz", "", CODEC_BZIP2 },
+	{ ".tbz2", ".tar", CODEC_BZIP2 },
+	{ ".tbz", ".tar", CODEC_BZIP2 },
+	{ ".lz4", "", CODEC_LZ4 },
+	{ ".tlz4", ".tar", CODEC_LZ4 },
+};
+
+static const struct suffix *suffix_of(const char *name)
 {
 	size_t n = strlen(name);
-	for (int f = 0; f < CODEC_COUNT; f++) {
-		size_t s = strlen(codec_infos[f].suffix);
-		if (n > s && strcmp(name + n - s, codec_infos[f].suffix) == 0)
-			return f;
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		size_t s = strlen(suffixes[i].suffix);
+		if (n > s && strcmp(name + n - s, suffixes[i].suffix) == 0)
+			return &suffixes[i];
 	}
-	return -1;
+	return NULL;
+}
+
+int codec_by_suffix(const char *name)
+{
+	const struct suffix *s = suffix_of(name);
+	return s ? (int)s->f : -1;
+}
+
+size_t codec_suffix(const char *name, const char **replacement)
+{
+	const struct suffix *s = suffix_of(name);
+	if (replacement)
+		*replacement = s ? s->replacement : "";
+	return s ? strlen(s->suffix) : 0;
 }
 
 static bool valid_format(enum codec_format f)

@@ -46,8 +46,15 @@ extern const struct codec_info codec_infos[CODEC_COUNT];
 /* The format called name, or -1. */
 int codec_by_name(const char *name);
 
-/* The format whose suffix ends name (and is not all of it), or -1. */
+/* The format whose suffix ends name (and is not all of it), or -1: its
+ * own (codec_info.suffix) or another its tool takes off (".tgz"). */
 int codec_by_suffix(const char *name);
+
+/* The length of the compression suffix that ends name (and is not all of
+ * it), 0 if none; *replacement (when not NULL) is set to what takes its
+ * place, as the format's own tool names its output: ".tar" for ".tgz",
+ * ".tzst", ".txz", ".tbz2", ".tbz" and ".tlz4", else "". */
+size_t codec_suffix(const char *name, const char **replacement);
 
 /* The most bytes that len bytes can take as one compressed stream. */
 size_t codec_bound(enum codec_format f, size_t len);

@@ -336,6 +336,37 @@ ptool: compress: skipping 'd/fifo': not a regular file"
 	[ -f x.gz.gz ]
 }
 
+@test "the suffixes the reference tools take off come off: .tgz, .tzst, .txz, .tbz2, .tbz and .tlz4 give .tar, .zstd and .bz nothing" {
+	mkdir d
+	seq 1 5000 >t.tar
+	gzip -c t.tar >d/a.tgz
+	zstd -q -c t.tar >d/b.tzst
+	zstd -q -c t.tar >d/c.zstd
+	xz -c t.tar >d/e.txz
+	bzip2 -c t.tar >d/f.tbz2
+	bzip2 -c t.tar >d/g.tbz
+	bzip2 -c t.tar >d/h.bz
+	lz4 -q -c t.tar >d/i.tlz4
+	gzip -c t.tar >d/j.taz
+	run -0 --separate-stderr ptool decompress d
+	assert_equal "$stderr" "ptool: decompress: 'd/j.taz': no compression suffix; left alone"
+	# the names the tools give, and the bytes they decode
+	for p in a.tgz:a.tar b.tzst:b.tar c.zstd:c e.txz:e.tar f.tbz2:f.tar g.tbz:g.tar h.bz:h i.tlz4:i.tar; do
+		cmp "d/${p#*:}" t.tar || fail "${p%:*}"
+	done
+	cmp d/a.tar <(gzip -dc d/a.tgz)
+	cmp d/b.tar <(zstd -dcq d/b.tzst)
+	cmp d/c <(zstd -dcq d/c.zstd)
+	cmp d/f.tar <(bzip2 -dc d/f.tbz2)
+	assert_equal "$(ls d | LC_ALL=C sort | tr '\n' ' ')" \
+		"a.tar a.tgz b.tar b.tzst c c.zstd e.tar e.txz f.tar f.tbz2 g.tar g.tbz h h.bz i.tar i.tlz4 j.taz "
+	run -0 ptool decompress -o out d/a.tgz d/c.zstd
+	cmp out/d/a.tar t.tar
+	cmp out/d/c t.tar
+	run -1 --separate-stderr ptool decompress d/a.tgz
+	assert_equal "$stderr" "ptool: decompress: 'd/a.tar' already exists (use -f to replace it)"
+}
+
 @test "data that is not compressed, an empty file and another format are errors that name the file" {
 	printf 'plain text\n' >plain.gz
 	: >empty.zst

@@ -201,6 +201,32 @@ static void test_names(void)
 	CHECK(codec_by_suffix("x.lz4") == CODEC_LZ4);
 	CHECK(codec_by_suffix(".gz") == -1);
 	CHECK(codec_by_suffix("a.gzip") == -1 && codec_by_suffix("a") == -1);
+	CHECK(codec_by_suffix("a.tgz") == CODEC_GZIP && codec_by_suffix("a.tbz") == CODEC_BZIP2);
+	CHECK(codec_by_suffix("a.zstd") == CODEC_ZSTD && codec_by_suffix("a.taz") == -1);
+
+	/* what the formats' own tools take off, and put in its place */
+	static const struct {
+		const char *name;
+		size_t len;
+		const char *rep;
+	} sufs[] = {
+		{ "a.zst", 4, "" },    { "a.zstd", 5, "" },    { "a.tzst", 5, ".tar" },
+		{ "a.gz", 3, "" },     { "a.tgz", 4, ".tar" }, { "a.xz", 3, "" },
+		{ "a.txz", 4, ".tar" }, { "a.bz2", 4, "" },    { "a.bz", 3, "" },
+		{ "a.tbz2", 5, ".tar" }, { "a.tbz", 4, ".tar" }, { "a.lz4", 4, "" },
+		{ "a.tlz4", 5, ".tar" }, { "d/a.tar.gz", 3, "" }, { ".tgz", 0, "" },
+		{ "a.taz", 0, "" },    { "a.z", 0, "" },       { "a.tgz2", 0, "" },
+		{ "a", 0, "" },        { "", 0, "" },
+	};
+	for (size_t i = 0; i < sizeof sufs / sizeof *sufs; i++) {
+		const char *rep = "unset";
+		size_t len = codec_suffix(sufs[i].name, &rep);
+		if (len != sufs[i].len || strcmp(rep, sufs[i].rep) != 0) {
+			fprintf(stderr, "  codec_suffix(\"%s\"): %zu, \"%s\"\n", sufs[i].name, len, rep);
+			unit_failed = 1;
+		}
+	}
+	CHECK(codec_suffix("a.tgz", NULL) == 4);
 
 	CHECK(codec_infos[CODEC_ZSTD].level_default == 3 && codec_infos[CODEC_ZSTD].level_max == 19);
 	CHECK(codec_infos[CODEC_XZ].level_min == 0 && codec_infos[CODEC_BZIP2].level_default == 9);
