@@ -26,11 +26,12 @@
  * the file is out, conf->restart drops its output and the file is opened
  * and read again from its start, once; a stream cannot be, and fails.
  *
- * Progress (conf->tick): the loop counts inputs and bytes as they finish and
- * hands the counts on every tick_ms, a timer folded into the wait's
- * timeout.  So that the number of inputs is known early, the walk may run
- * ahead of the window (conf->ahead entries at most, their paths only), a
- * batch per turn of the loop; starting still goes in walk order. */
+ * Progress (conf->tick): the loop counts inputs as they finish, and bytes
+ * as the pool takes their chunks (a task may run for seconds), and hands
+ * the counts on every tick_ms, a timer folded into the wait's timeout.
+ * So that the number of inputs is known early, the walk may run ahead of
+ * the window (conf->ahead entries at most, their paths only), a batch per
+ * turn of the loop; starting still goes in walk order. */
 #include "loop.h"
 
 #include <errno.h>
@@ -256,6 +257,8 @@ static void submit_chunk(struct loop *l, struct file *f)
 	};
 	if (l->conf->pinned && !f->first_sent)
 		f->stream_open = true;
+	l->pc.bytes += f->rlen;
+	f->counted += f->rlen;
 	f->first_sent = true;
 	f->rbuf = -1;
 	f->rready = false;
@@ -509,15 +512,9 @@ static void on_task(struct loop *l, const struct task *t)
 			fail(f, LOOP_TASK, -t->status);
 		else
 			fail(f, LOOP_WORK, -t->status);
-	} else {
-		if (!(t->flags & TASK_MORE)) {
-			l->pc.bytes += t->len;
-			f->counted += t->len;
-		}
-		if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
-			f->last_done = true;
-			f->stream_open = false;
-		}
+	} else if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
+		f->last_done = true;
+		f->stream_open = false;
 	}
 	flush_chunks(l, f);
 }
