@@ -220,16 +220,17 @@ static int list_fd(void *ctx)
 	return job_inputs_fd(&c->in);
 }
 
-/* The length of path's compression suffix (one of the five), or 0. */
-static size_t suffix_len(const char *path)
+/* The length of path's compression suffix, or 0; *rep (when not NULL):
+ * what takes its place in the output's name (see codec_suffix). */
+static size_t suffix_len(const char *path, const char **rep)
 {
-	int f = codec_by_suffix(path);
-	if (f < 0)
-		return 0;
-	size_t n = strlen(codec_infos[f].suffix), len = strlen(path);
+	size_t n = codec_suffix(path, rep), len = strlen(path);
 	/* Not a whole base name: "dir/.gz" names no output. */
-	if (len <= n || path[len - n - 1] == '/')
+	if (n == 0 || path[len - n - 1] == '/') {
+		if (rep)
+			*rep = "";
 		return 0;
+	}
 	return n;
 }
 
@@ -266,7 +267,7 @@ static bool want(void *ctx, const struct walk_ent *ent, struct loop_input *in)
 	if (!c->decompress) {
 		if (!c->force && has_own_suffix(c, ent->path))
 			pass = PASS_HAS_SUFFIX;
-	} else if (!suffix_len(ent->path)) {
+	} else if (!suffix_len(ent->path, NULL)) {
 		/* Named on the command line, it is read whatever its name when
 		 * no output name is needed. */
 		if (ent->kind == WALK_FILE)
@@ -325,7 +326,7 @@ static char *output_name(const struct xcmd *c, const char *path)
 	const char *suf = "";
 
 	if (c->decompress)
-		len -= suffix_len(path);
+		len -= suffix_len(path, &suf);
 	else
 		suf = codec_infos[c->format].suffix;
 	char *base = c->outdir ? under_outdir(c->outdir, path, len) : strndup(path, len);
@@ -683,6 +684,8 @@ static int emit(void *ctx, const struct loop_result *r)
 			job_report(&c->job, r, name);
 		break;
 	case LOOP_DONE:
+		if (c->decompress && decompress_slot_ignored(r->slot))
+			diag_error("'%s': trailing garbage after compressed data ignored", q);
 		if (o && o->rm_error == RM_REPLACED) {
 			diag_error("'%s' was replaced while read; not removed", q);
 			c->failures++;

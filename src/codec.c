@@ -62,15 +62,53 @@ int codec_by_name(const char *name)
 	return -1;
 }
 
-int codec_by_suffix(const char *name)
+/* The suffixes the formats' own tools take off, and what they put in
+ * their place: zstd's .zstd, .tzst and .tlz4, gzip's .tgz, xz's .txz,
+ * bzip2's .bz, .tbz2 and .tbz.  Not gzip's .taz, which mostly holds
+ * compress (.Z) data, nor its .z, which holds pack data: neither is read
+ * here.  Each starts with its only dot, so none ends another. */
+static const struct suffix {
+	const char *suffix, *replacement;
+	enum codec_format f;
+} suffixes[] = {
+	{ ".zst", "", CODEC_ZSTD },
+	{ ".zstd", "", CODEC_ZSTD },
+	{ ".tzst", ".tar", CODEC_ZSTD },
+	{ ".gz", "", CODEC_GZIP },
+	{ ".tgz", ".tar", CODEC_GZIP },
+	{ ".xz", "", CODEC_XZ },
+	{ ".txz", ".tar", CODEC_XZ },
+	{ ".bz2", "", CODEC_BZIP2 },
+	{ ".bz", "", CODEC_BZIP2 },
+	{ ".tbz2", ".tar", CODEC_BZIP2 },
+	{ ".tbz", ".tar", CODEC_BZIP2 },
+	{ ".lz4", "", CODEC_LZ4 },
+	{ ".tlz4", ".tar", CODEC_LZ4 },
+};
+
+static const struct suffix *suffix_of(const char *name)
 {
 	size_t n = strlen(name);
-	for (int f = 0; f < CODEC_COUNT; f++) {
-		size_t s = strlen(codec_infos[f].suffix);
-		if (n > s && strcmp(name + n - s, codec_infos[f].suffix) == 0)
-			return f;
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		size_t s = strlen(suffixes[i].suffix);
+		if (n > s && strcmp(name + n - s, suffixes[i].suffix) == 0)
+			return &suffixes[i];
 	}
-	return -1;
+	return NULL;
+}
+
+int codec_by_suffix(const char *name)
+{
+	const struct suffix *s = suffix_of(name);
+	return s ? (int)s->f : -1;
+}
+
+size_t codec_suffix(const char *name, const char **replacement)
+{
+	const struct suffix *s = suffix_of(name);
+	if (replacement)
+		*replacement = s ? s->replacement : "";
+	return s ? strlen(s->suffix) : 0;
 }
 
 static bool valid_format(enum codec_format f)
@@ -598,8 +636,9 @@ struct codec_dec {
 	int err;                /* the first error, as -code: it sticks */
 	bool mid;               /* inside a stream: some consumed, its end not seen */
 	unsigned long streams;  /* streams that ended */
-	unsigned pad;           /* xz: zero bytes of Stream Padding since the last stream */
+	unsigned pad;           /* gzip, xz: zero bytes since the last stream */
 	bool fresh;             /* bzip2: the next stream needs a BZ2_bzDecompressInit */
+	bool ignoring;          /* bzip2: trailing garbage met, skipped to the end */
 	union {
 		struct {
 			z_stream z;
@@ -905,6 +944,17 @@ static bool starts_skippable(const struct dec_io *io)
 	return n == 1 || memcmp(p + 1, tail, n - 1 < 3 ? n - 1 : 3) == 0;
 }
 
+/* Zero bytes at the front of what is left: taken and counted in d->pad.
+ * True if something else follows them. */
+static bool skip_zeros(struct codec_dec *d, struct dec_io *io)
+{
+	while (io->in_pos < io->in_len && io->in[io->in_pos] == 0) {
+		io->in_pos++;
+		d->pad++;
+	}
+	return io->in_pos < io->in_len;
+}
+
 /* After a stream, with input left: padding, or the start of the next
  * stream, or trailing garbage.  The libraries look at a header only once
  * they hold enough of it (zlib two bytes, liblzma twelve), so a short
@@ -914,7 +964,12 @@ static int next_stream(struct codec_dec *d, struct dec_io *io)
 {
 	switch (d->f) {
 	case CODEC_GZIP:
-		return starts_like(io, gzip_magic, sizeof gzip_magic) ? 0 : -CODEC_E_TRAILING;
+		/* Zero bytes up to the end are padding (a tape's blocks), as
+		 * gzip takes them; anything after them, another member too,
+		 * is what gzip calls trailing garbage. */
+		if (d->pad == 0 && io->in[io->in_pos] != 0)
+			return starts_like(io, gzip_magic, sizeof gzip_magic) ? 0 : -CODEC_E_TRAILING;
+		return skip_zeros(d, io) ? -CODEC_E_TRAILING : 0;
 	case CODEC_ZSTD:
 		if (starts_like(io, zstd_magic, sizeof zstd_magic) || starts_skippable(io))
 			return 0;
@@ -934,11 +989,7 @@ static int next_stream(struct codec_dec *d, struct dec_io *io)
 		return 0;
 	case CODEC_XZ:
 		/* Stream Padding: zero bytes, four at a time */
-		while (io->in_pos < io->in_len && io->in[io->in_pos] == 0) {
-			io->in_pos++;
-			d->pad++;
-		}
-		if (io->in_pos == io->in_len)
+		if (!skip_zeros(d, io))
 			return 0;
 		if (d->pad % 4 != 0 || !starts_like(io, xz_magic, sizeof xz_magic))
 			return -CODEC_E_TRAILING;
@@ -956,6 +1007,11 @@ static int next_stream(struct codec_dec *d, struct dec_io *io)
 	return -EINVAL;
 }
 
+bool codec_dec_ignored(const struct codec_dec *d)
+{
+	return d->ignoring;
+}
+
 int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in_used, void *out,
                   size_t out_cap, size_t *out_len, bool last)
 {
@@ -971,13 +1027,18 @@ int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in
 		return -EINVAL;
 
 	for (;;) {
+		if (d->ignoring) {
+			io.in_pos = io.in_len;
+			r = last ? CODEC_END : CODEC_MORE_IN;
+			break;
+		}
 		if (io.in_pos == io.in_len && !d->mid) {
 			/* between streams, and the input used up */
 			if (!last)
 				r = CODEC_MORE_IN;
 			else if (d->streams == 0)
 				r = -CODEC_E_TRUNCATED;
-			else if (d->pad % 4 != 0)
+			else if (d->f == CODEC_XZ && d->pad % 4 != 0)
 				r = -CODEC_E_TRAILING;
 			else
 				r = CODEC_END;
@@ -998,6 +1059,11 @@ int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in
 		size_t in0 = io.in_pos, out0 = io.out_pos;
 		bool ended = false;
 		r = dec_step(d, &io, last, &ended);
+		if (r == -CODEC_E_TRAILING && d->f == CODEC_BZIP2) {
+			d->ignoring = true;     /* as bzip2 does, see codec.h */
+			d->mid = false;
+			continue;
+		}
 		if (r < 0)
 			break;
 		bool moved = io.in_pos != in0 || io.out_pos != out0;

@@ -46,8 +46,15 @@ extern const struct codec_info codec_infos[CODEC_COUNT];
 /* The format called name, or -1. */
 int codec_by_name(const char *name);
 
-/* The format whose suffix ends name (and is not all of it), or -1. */
+/* The format whose suffix ends name (and is not all of it), or -1: its
+ * own (codec_info.suffix) or another its tool takes off (".tgz"). */
 int codec_by_suffix(const char *name);
+
+/* The length of the compression suffix that ends name (and is not all of
+ * it), 0 if none; *replacement (when not NULL) is set to what takes its
+ * place, as the format's own tool names its output: ".tar" for ".tgz",
+ * ".tzst", ".txz", ".tbz2", ".tbz" and ".tlz4", else "". */
+size_t codec_suffix(const char *name, const char **replacement);
 
 /* The most bytes that len bytes can take as one compressed stream. */
 size_t codec_bound(enum codec_format f, size_t len);
@@ -98,8 +105,17 @@ void codec_dec_destroy(struct codec_dec *d);
  * members or frames are decoded in full.  Returns a codec_status, or
  * -codec_error: -CODEC_E_TRUNCATED when last input ends inside a stream,
  * -CODEC_E_TRAILING when what follows a complete stream is not another
- * one, -CODEC_E_CHECK or -CODEC_E_CORRUPT for damage. */
+ * one, -CODEC_E_CHECK or -CODEC_E_CORRUPT for damage.  Padding is not
+ * trailing garbage: zero bytes up to the end after a gzip member (as gzip
+ * takes them), xz's Stream Padding.  bzip2 has no trailing garbage error:
+ * as bzip2 does, what cannot start a stream after a complete one is
+ * skipped to the end of the input, which then ends well (CODEC_END), and
+ * codec_dec_ignored says so (bytes that start like a stream and stop
+ * short are still truncated data). */
 int codec_dec_run(struct codec_dec *d, const void *in, size_t in_len, size_t *in_used, void *out,
                   size_t out_cap, size_t *out_len, bool last);
+
+/* Were bytes after the last stream skipped (bzip2, see codec_dec_run)? */
+bool codec_dec_ignored(const struct codec_dec *d);
 
 #endif

@@ -20,7 +20,10 @@
  * fits the reorder window, so memory is nbuf x (chunk_size + out_size) plus
  * the window's records, whatever the input.  Descriptors: a file holds its
  * own, and its output's (conf->out_fds), from its opening to its finish,
- * within a budget taken from RLIMIT_NOFILE that shrinks at an EMFILE.
+ * and a reference to its folder, opened by the walk (a file is opened by
+ * name in it, and its output made beside it, by descriptor); all count
+ * against a budget taken from RLIMIT_NOFILE that shrinks at an EMFILE.
+ * While an input is under way another starts only within the budget.
  *
  * Pinned state lost (fork mode: a decoder's worker died): once nothing of
  * the file is out, conf->restart drops its output and the file is opened
@@ -32,11 +35,12 @@
  * done (nothing, for a pipe at its end), as when they are read one after
  * the other; the others wait, holding no buffer and no descriptor.
  *
- * Progress (conf->tick): the loop counts inputs and bytes as they finish and
- * hands the counts on every tick_ms, a timer folded into the wait's
- * timeout.  So that the number of inputs is known early, the walk may run
- * ahead of the window (conf->ahead entries at most, their paths only), a
- * batch per turn of the loop; starting still goes in walk order. */
+ * Progress (conf->tick): the loop counts inputs as they finish, and bytes
+ * as the pool takes their chunks (a task may run for seconds), and hands
+ * the counts on every tick_ms, a timer folded into the wait's timeout.
+ * So that the number of inputs is known early, the walk may run ahead of
+ * the window (conf->ahead entries at most, their paths only), a batch per
+ * turn of the loop; starting still goes in walk order. */
 #include "loop.h"
 
 #include <errno.h>
@@ -330,6 +334,8 @@ static void submit_chunk(struct loop *l, struct file *f)
 	};
 	if (l->conf->pinned && !f->first_sent)
 		f->stream_open = true;
+	l->pc.bytes += f->rlen;
+	f->counted += f->rlen;
 	f->first_sent = true;
 	f->rbuf = -1;
 	f->rready = false;
@@ -589,15 +595,9 @@ static void on_task(struct loop *l, const struct task *t)
 			fail(f, LOOP_TASK, -t->status);
 		else
 			fail(f, LOOP_WORK, -t->status);
-	} else {
-		if (!(t->flags & TASK_MORE)) {
-			l->pc.bytes += t->len;
-			f->counted += t->len;
-		}
-		if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
-			f->last_done = true;
-			f->stream_open = false;
-		}
+	} else if ((t->flags & (TASK_LAST | TASK_MORE)) == TASK_LAST) {
+		f->last_done = true;
+		f->stream_open = false;
 	}
 	flush_chunks(l, f);
 }

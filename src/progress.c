@@ -11,9 +11,15 @@
 
 #include "xio.h"
 
-/* Rate: bytes over the last few seconds of draws, so an ETA follows a
- * change of pace (a cold cache warming, small files after big ones). */
-#define SAMPLES 32
+/* Rate: bytes over the last few seconds, so an ETA follows a change of
+ * pace (a cold cache warming, small files after big ones).  The count
+ * moves in steps, a chunk at a time, and a chunk may take longer than
+ * that (8 MiB of xz -9): the rate is taken between the points where the
+ * count changed, the oldest at least WINDOW_NS back, so a window always
+ * holds a whole step.  The newest step is taken to last as long as the
+ * steps before it did: only once it lasts longer does the rate fall. */
+#define POINTS 64               /* more than WINDOW_NS of a point a tick */
+#define WINDOW_NS 3000000000ULL
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *doing;
@@ -21,15 +27,16 @@ static int out_fd = -1;
 static atomic_size_t drawn;     /* columns the line on screen takes; 0: none */
 static struct {
 	uint64_t ns, bytes;
-} samples[SAMPLES];
-static unsigned nsamples, next_sample;
+} points[POINTS];               /* a ring; the first is the start, 0 bytes at 0 ns */
+static unsigned npoints, next_point;
 
 void progress_begin(const char *what, int fd)
 {
 	pthread_mutex_lock(&lock);
 	doing = what;
 	out_fd = fd;
-	nsamples = next_sample = 0;
+	points[0].ns = points[0].bytes = 0;
+	npoints = next_point = 1;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -86,23 +93,38 @@ void progress_format(char *buf, size_t size, const char *what, const struct prog
 		         bytes, speed);
 }
 
-/* Bytes a second over the samples kept (the whole run until there are
- * a second's worth). */
+/* The i-th newest point (0: the newest). */
+static unsigned point(unsigned i)
+{
+	return (next_point + POINTS - 1 - i) % POINTS;
+}
+
+/* Bytes a second: see the note on POINTS (the whole run until a step is
+ * WINDOW_NS old). */
 static double rate_of(const struct progress_counts *c)
 {
-	samples[next_sample].ns = c->elapsed_ns;
-	samples[next_sample].bytes = c->bytes;
-	next_sample = (next_sample + 1) % SAMPLES;
-	if (nsamples < SAMPLES)
-		nsamples++;
-	unsigned oldest = (next_sample + SAMPLES - nsamples) % SAMPLES;
-	uint64_t dt = c->elapsed_ns - samples[oldest].ns;
-	uint64_t db = c->bytes - samples[oldest].bytes;
-	if (dt < 1000000000ULL) {
-		dt = c->elapsed_ns;
-		db = c->bytes;
+	unsigned last = point(0);
+	if (c->bytes != points[last].bytes && c->elapsed_ns >= points[last].ns) {
+		points[next_point].ns = c->elapsed_ns;
+		points[next_point].bytes = c->bytes;
+		next_point = (next_point + 1) % POINTS;
+		if (npoints < POINTS)
+			npoints++;
+		last = point(0);
 	}
-	return dt ? (double)db * 1e9 / (double)dt : 0;
+	if (npoints < 2)
+		return 0;
+	unsigned steps = 1;
+	while (steps + 1 < npoints && c->elapsed_ns - points[point(steps)].ns < WINDOW_NS)
+		steps++;
+	unsigned first = point(steps);
+	/* less, when an input read again took its count back */
+	double db = (double)points[last].bytes - (double)points[first].bytes;
+	double span = (double)(points[last].ns - points[first].ns);
+	/* now, less one step's length: the newest step is not over yet */
+	double late = (double)(c->elapsed_ns - points[first].ns) - span / steps;
+	double dt = span > late ? span : late;
+	return dt > 0 && db > 0 ? db * 1e9 / dt : 0;
 }
 
 /* Seconds left, or -1 when that cannot be told: the walk is still going,

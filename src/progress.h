@@ -19,7 +19,7 @@ struct progress_counts {
 	uint64_t done;          /* inputs finished */
 	uint64_t total;         /* inputs in all, when total_known */
 	bool total_known;       /* the walk has ended */
-	uint64_t bytes;         /* input bytes processed */
+	uint64_t bytes;         /* input bytes read and taken by the pool */
 	uint64_t sized;         /* inputs whose size is known (opened regular files) */
 	uint64_t sized_bytes;   /* their sizes, summed */
 	uint64_t unsized;       /* inputs started with no size (stdin, FIFOs) */

@@ -12,11 +12,18 @@
 struct dec_slot {
 	struct codec_dec *dec;
 	pid_t owner;
+	bool ignored;           /* the decoder skipped bytes after its last stream */
 };
 
 size_t decompress_slot_size(void)
 {
 	return sizeof(struct dec_slot);
+}
+
+bool decompress_slot_ignored(const void *slot)
+{
+	const struct dec_slot *s = slot;
+	return s->ignored;
 }
 
 int compress_task(struct task *t, const struct arena *arena)
@@ -52,6 +59,7 @@ int decompress_task(struct task *t, const struct arena *arena)
 	}
 	if (t->flags & TASK_FIRST) {
 		drop(s);
+		s->ignored = false;
 		int f = codec_detect(in, (size_t)t->len, NULL);
 		if (f < 0)
 			return f;
@@ -71,6 +79,8 @@ int decompress_task(struct task *t, const struct arena *arena)
 	t->out_len = made;
 	if (r == CODEC_MORE_IN && (t->flags & TASK_LAST))
 		r = -CODEC_E_TRUNCATED;     /* a decoder that wants input past the end */
+	if (r == CODEC_END)
+		s->ignored = codec_dec_ignored(s->dec);
 	if (r < 0 || r == CODEC_END)
 		drop(s);
 	if (r < 0)

@@ -13,6 +13,7 @@
 #ifndef PTOOL_TASK_CODEC_H
 #define PTOOL_TASK_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,9 @@ task_fn decompress_task;
 
 /* Bytes each input's slot needs for decompress_task. */
 size_t decompress_slot_size(void);
+
+/* For an input decoded in full: were bytes after its last stream skipped
+ * (bzip2's trailing garbage, see codec_dec_run)? */
+bool decompress_slot_ignored(const void *slot);
 
 #endif

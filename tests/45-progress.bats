@@ -157,3 +157,17 @@ in_pty() {
 	run --separate-stderr -0 ptool hash --no-progress --progress tree slow
 	grep -q $'\rhashing: ' <<<"$stderr" || fail "stderr: $(cat -A <<<"$stderr")"
 }
+
+@test "bytes count as the pool takes them: a chunk shows while its task still runs" {
+	# One chunk whose task never ends (a fork-mode hook for the tests)
+	# until --task-timeout kills it: counted at the task's end, it would
+	# show 0 B the whole time.
+	head -c 1048576 /dev/urandom >one
+	ptool_argv compress --mode=fork -F zstd --task-timeout 1.5 --progress one
+	run -1 --separate-stderr env PTOOL_TEST_HANG_LEN=1048576 "$PTOOL" "${PTOOL_ARGV[@]}"
+	grep -q $'\rcompressing: 0/1 files, 1\\.0 MiB, [0-9.]* [KMGT]iB/s' <<<"$stderr" ||
+		fail "no byte counted: $(cat -A <<<"$stderr")"
+	[[ $stderr == *"ptool: compress: task timed out after 1.5 s while compressing 'one'"* ]] ||
+		fail "$(cat -A <<<"$stderr")"
+	[ ! -e one.zst ]
+}

@@ -1,5 +1,6 @@
 /* The progress line: its text, the rate and time left it estimates, the
  * width limit, and the padding and clearing it writes (into a pipe). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,6 +72,37 @@ void test_progress(void)
 	progress_draw(&t);
 	s = got();
 	CHECK(strstr(s, "ETA") == NULL);
+
+	/* One large input taken 8 MiB at a time, a chunk every 5 s: the rate
+	 * holds between the steps, falls once a step is late, and a count
+	 * taken back (an input read again) never makes it absurd. */
+	progress_begin("compressing", p[1]);
+	struct progress_counts x = { .total = 1, .total_known = true, .sized = 1,
+	                             .sized_bytes = 80 << 20 };
+	for (unsigned ms = 100; ms <= 25000; ms += 100) {
+		x.elapsed_ns = ms * 1000000ULL;
+		x.bytes = (uint64_t)(ms / 5000) * (8 << 20);
+		progress_draw(&x);
+		s = got();
+		if (ms >= 5000 && !strstr(s, ", 1.6 MiB/s, ETA ")) {
+			fprintf(stderr, "  at %u ms: %s\n", ms, s + 1);
+			unit_failed = 1;
+		}
+	}
+	x.elapsed_ns = 35 * SEC;        /* 10 s since the last step */
+	progress_draw(&x);
+	CHECK(strstr(got(), ", 40.0 MiB, 1.6 MiB/s") == NULL);
+	x.elapsed_ns = 36 * SEC;
+	x.bytes = 32 << 20;
+	progress_draw(&x);
+	s = got();
+	CHECK(strstr(s, ", 32.0 MiB, 0 B/s") != NULL);
+	x.elapsed_ns = 37 * SEC;
+	x.bytes = 40 << 20;
+	progress_draw(&x);
+	s = got();
+	CHECK(strstr(s, ", 40.0 MiB, ") != NULL && strstr(s, " GiB/s") == NULL &&
+	      strstr(s, " TiB/s") == NULL && strstr(s, " PiB/s") == NULL);
 
 	/* A shorter line blanks what the longer one left. */
 	progress_clear();
