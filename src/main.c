@@ -32,7 +32,7 @@
  *   format.c       hex, escaped names, JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
- *   xio.c          EINTR-safe read/write/close
+ *   xio.c          EINTR-safe read/write/close, closed standard descriptors held
  */
 #include <errno.h>
 #include <limits.h>
@@ -186,6 +186,12 @@ static int complete(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* Before any descriptor of ours exists: else an eventfd or an
+	 * output could take the number of a closed standard descriptor and
+	 * be read as input, or receive output and messages. */
+	if (xio_reserve_std() < 0)
+		die("a standard descriptor is closed and '/dev/null' cannot be opened: %s",
+		    strerror(errno));
 	if (argc < 2) {
 		help(stderr);
 		return 2;

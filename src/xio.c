@@ -2,6 +2,7 @@
 #include "xio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 int xwrite_all(int fd, const void *buf, size_t len)
@@ -25,6 +26,28 @@ int xclose(int fd)
 {
 	if (close(fd) < 0 && errno != EINTR)
 		return -1;
+	return 0;
+}
+
+int xio_reserve_std(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* Not O_CLOEXEC: a program we run sees them closed too. */
+		int got = open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+		if (got < 0)
+			return -1;
+		if (got != fd) {        /* only if another thread opened one */
+			int r = dup2(got, fd);
+			int err = errno;
+			xclose(got);
+			if (r < 0) {
+				errno = err;
+				return -1;
+			}
+		}
+	}
 	return 0;
 }
 
