@@ -29,7 +29,7 @@
  *   codec.c        the five formats: libarchive's writers, libzstd, the decoders
  *   outfile.c      outputs that appear whole or not at all (O_TMPFILE, signals)
  *   sumline.c      one checksum-list record parsed (GNU, BSD tag, JSON)
- *   format.c       hex, escaped names, JSON strings
+ *   format.c       hex, escaped names (in lines and in messages), JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
  *   xio.c          EINTR-safe read/write/close, closed standard descriptors held
@@ -43,6 +43,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "format.h"
 #include "mantext.h"
 #include "xio.h"
 
@@ -95,7 +96,7 @@ static const struct cmd *find_cmd(const char *name)
 /* A usage error for a word that names no command, with the nearest name. */
 static _Noreturn void unknown_command(const char *word)
 {
-	char name[512];
+	char name[FMT_SHOWN_MAX];
 	opt_shown(name, sizeof name, word);
 	if (name[0] == '-')
 		die_usage("unknown option '%s'", name);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Hostile runs: what a user who means harm, or a careless script, can hand
-# ptool -- standard descriptors closed.  The promise each time: ptool's own
+# ptool -- standard descriptors closed, names made to talk to a terminal,
+# names longer than a message.  The promise each time: ptool's own
 # descriptors and messages stay its own, outputs are exact or not there,
 # and the status says what happened.
 #
@@ -192,4 +193,74 @@ missing: FAILED open or read"
 		"$PTOOL" hash a
 	assert_equal "$status $stderr" "0 "
 	assert_equal "$output" "$(xxhsum -H2 a)"
+}
+
+# ---------------------------------------------------------------------------
+# Names in messages
+
+@test "control characters in a name (ESC, TAB, \\001, DEL) are escaped in messages, never sent to the terminal raw; every command" {
+	require_nodac
+	local bad=$'e\e[2Jx\ty\001z\177' shown='e\033[2Jx\ty\001z\177'
+	mkdir t z
+	printf 'secret\n' >"t/$bad"
+	zstd -qc "t/$bad" >"z/$bad.zst"
+	cp a t/a
+	chmod 000 "t/$bad" "z/$bad.zst"
+	{
+		xxhsum -H2 t/a
+		printf '%032d  %s\n' 0 "t/$bad"
+	} >sums
+	run --separate-stderr ptool_nodac hash t
+	assert_equal "$status" 1
+	assert_equal "$output" "$(xxhsum -H2 t/a)"
+	assert_equal "$stderr" "ptool: hash: cannot open 't/$shown': Permission denied"
+	run --separate-stderr ptool_nodac check sums
+	assert_equal "$status" 1
+	assert_equal "$stderr" "ptool: check: cannot open 't/$shown': Permission denied
+ptool: check: WARNING: 1 listed file could not be read"
+	run --separate-stderr ptool_nodac compress -o out t
+	assert_equal "$status" 1
+	assert_equal "$stderr" "ptool: compress: cannot open 't/$shown': Permission denied"
+	run --separate-stderr ptool_nodac decompress -t a.zst z
+	assert_equal "$status" 1
+	assert_equal "$stderr" "ptool: decompress: cannot open 'z/$shown.zst': Permission denied"
+	# A word on the command line is quoted the same way.
+	run --separate-stderr ptool hash --algo=$'\e]0;owned\a'
+	assert_equal "$status" 2
+	assert_equal "${stderr%%$'\n'*}" \
+		"ptool: hash: unknown algorithm '\\033]0;owned\\007' (valid: xxh128, xxh3, xxh64, xxh32)"
+}
+
+@test "a name longer than a message keeps its start, its end, the closing quote and the reason; both modes" {
+	require_nodac
+	# Nearly PATH_MAX: a file at the bottom of 19 folders of 200 bytes,
+	# its name ending in control characters.
+	local dir=deep i bad m
+	for i in $(seq -w 1 19); do
+		dir+=/$i$(printf 'd%.0s' {1..198})
+	done
+	mkdir -p "$dir"
+	bad=$dir/$(printf 'f%.0s' {1..150})$'\e[0m\t'
+	printf 'secret\n' >"$bad"
+	chmod 000 "$bad"
+	cp a deep/a
+	printf '%032d  %s\n' 0 "$bad" >sums
+	local start=${bad:0:300} end=${bad%$'\e[0m\t'}
+	end=${end: -300}'\033[0m\t'
+	for m in $MODES; do
+		echo "case: --mode=$m"
+		run --separate-stderr ptool_nodac hash --mode="$m" deep
+		assert_equal "$status" 1
+		assert_equal "$output" "$(xxhsum -H2 deep/a)"
+		assert_equal "${#stderr_lines[@]}" 1
+		assert_equal "${stderr:0:326}" "ptool: hash: cannot open '$start"
+		assert_equal "${stderr: -329}" "$end': Permission denied"
+		[[ $stderr == *...* ]] || fail "no cut in a message of ${#stderr} bytes"
+		((${#stderr} < ${#bad})) || fail "the message is ${#stderr} bytes, longer than the name"
+		run --separate-stderr ptool_nodac check --mode="$m" sums
+		assert_equal "$status" 1
+		assert_equal "${#stderr_lines[@]}" 2
+		assert_equal "${stderr_lines[0]:0:327}" "ptool: check: cannot open '$start"
+		assert_equal "${stderr_lines[0]: -329}" "$end': Permission denied"
+	done
 }
