@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Hostile runs: what a user who means harm, or a careless script, can hand
 # ptool -- standard descriptors closed, names made to talk to a terminal,
-# names longer than a message.  The promise each time: ptool's own
-# descriptors and messages stay its own, outputs are exact or not there,
-# and the status says what happened.
+# names longer than a message, signals ignored from the start.  The promise
+# each time: ptool's own descriptors and messages stay its own, outputs are
+# exact or not there, and the status says what happened.
 #
 # Every test runs each case in both pool modes and both I/O engines itself,
 # so this file runs only in the configurations without PTOOL_TEST_ARGS (the
@@ -262,5 +262,30 @@ ptool: check: WARNING: 1 listed file could not be read"
 		assert_equal "${#stderr_lines[@]}" 2
 		assert_equal "${stderr_lines[0]:0:327}" "ptool: check: cannot open '$start"
 		assert_equal "${stderr_lines[0]: -329}" "$end': Permission denied"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Signals
+
+@test "a signal ignored when ptool starts (SIGHUP under nohup) stays ignored: the run goes on to the end; both modes" {
+	local m st
+	for m in $MODES; do
+		echo "case: --mode=$m"
+		rm -f list
+		mkfifo list
+		env --ignore-signal=HUP "$PTOOL" hash --mode="$m" -j2 -T list >out 2>err &
+		local pid=$!
+		# Under way once it has the list open.
+		exec 7>list
+		kill -HUP "$pid"
+		sleep 0.2
+		echo a >&7
+		exec 7>&-
+		st=0
+		wait "$pid" || st=$?
+		assert_equal "$st" 0
+		assert_equal "$(cat err)" ""
+		assert_equal "$(cat out)" "$(xxhsum -H2 a)"
 	done
 }
