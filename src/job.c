@@ -105,7 +105,7 @@ const char *job_shown(struct strbuf *sb, const char *name)
 	fmt_shown(buf, sizeof buf, name);
 	sb->len = 0;
 	sb_adds(sb, buf);
-	/* Out of memory: a name too long or too odd is not shown at all. */
+	/* Out of memory: better no name than one unescaped. */
 	return sb->failed ? "?" : sb->data;
 }
 
@@ -297,8 +297,8 @@ int job_inputs_fd(const struct job_inputs *in)
 void job_inputs_report(const struct job_inputs *in, const struct loop_result *r)
 {
 	struct strbuf sb = { 0 };
-	diag_error("cannot read '%s': %s",
-	           strcmp(in->files_from, "-") == 0 ? "standard input" : job_shown(&sb, in->files_from),
+	bool is_stdin = strcmp(in->files_from, "-") == 0;
+	diag_error("cannot read '%s': %s", is_stdin ? "standard input" : job_shown(&sb, in->files_from),
 	           strerror(r->error));
 	sb_release(&sb);
 }

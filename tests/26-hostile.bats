@@ -224,7 +224,11 @@ ptool: check: WARNING: 1 listed file could not be read"
 	run --separate-stderr ptool_nodac decompress -t a.zst z
 	assert_equal "$status" 1
 	assert_equal "$stderr" "ptool: decompress: cannot open 'z/$shown.zst': Permission denied"
-	# A word on the command line is quoted the same way.
+	# So is the -T list's name, and a word on the command line.
+	mkdir "$bad"
+	run --separate-stderr ptool hash -T "$bad"
+	assert_equal "$status $output" "1 "
+	assert_equal "$stderr" "ptool: hash: cannot read '$shown': Is a directory"
 	run --separate-stderr ptool hash --algo=$'\e]0;owned\a'
 	assert_equal "$status" 2
 	assert_equal "${stderr%%$'\n'*}" \
