@@ -80,7 +80,7 @@ static void parse_modes(struct bench *b, const char *v)
 	b->nmodes = 0;
 	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const char *m = strcmp(tok, "thread") == 0 ? "thread" : strcmp(tok, "fork") == 0 ? "fork" : NULL;
-		char show[512];
+		char show[FMT_SHOWN_MAX];
 		if (!m)
 			die_usage("unknown mode '%s' (valid: thread, fork)", opt_shown(show, sizeof show, tok));
 		for (int i = 0; i < b->nmodes; i++)
@@ -407,7 +407,7 @@ int cmd_bench(int argc, char **argv)
 		if (strcmp(c->name, b.job[0]) == 0)
 			break;
 	if (!c->name || strcmp(c->name, "bench") == 0) {
-		char show[512];
+		char show[FMT_SHOWN_MAX];
 		die_usage("'%s' is not a command to measure", opt_shown(show, sizeof show, b.job[0]));
 	}
 	if (b.njobs == 0) {

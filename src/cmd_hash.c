@@ -74,7 +74,7 @@ static void on_option(void *ctx, const struct opt *o, const char *v)
 			if (strcmp(v, h[i].s) == 0)
 				c->algo = h[i].algo;
 		if (c->algo < 0) {
-			char show[512];
+			char show[FMT_SHOWN_MAX];
 			die_usage("-H: '%s' is not an algorithm number (0, 1, 2, 3)",
 			          opt_shown(show, sizeof show, v));
 		}

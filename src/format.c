@@ -58,6 +58,76 @@ void fmt_escaped_name(struct strbuf *sb, const char *name)
 	}
 }
 
+/* How many bytes c takes in a shown name. */
+static size_t shown_len(unsigned char c)
+{
+	if (c == '\\' || c == '\n' || c == '\r' || c == '\t')
+		return 2;
+	return c < 0x20 || c == 0x7f ? 4 : 1;
+}
+
+/* The n bytes of s as shown, at d; returns the end. */
+static char *shown_put(char *d, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (shown_len(c) == 1) {
+			*d++ = (char)c;
+			continue;
+		}
+		*d++ = '\\';
+		switch (c) {
+		case '\\': *d++ = '\\'; break;
+		case '\n': *d++ = 'n'; break;
+		case '\r': *d++ = 'r'; break;
+		case '\t': *d++ = 't'; break;
+		default:
+			*d++ = (char)('0' + (c >> 6));
+			*d++ = (char)('0' + ((c >> 3) & 7));
+			*d++ = (char)('0' + (c & 7));
+		}
+	}
+	return d;
+}
+
+static bool utf8_continuation(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+const char *fmt_shown(char *buf, size_t size, const char *name)
+{
+	size_t n = strlen(name), need = 0;
+
+	if (size < 16) {
+		buf[0] = '\0';
+		return buf;
+	}
+	for (size_t i = 0; i < n; i++)
+		need += shown_len((unsigned char)name[i]);
+	if (need < size) {
+		*shown_put(buf, name, n) = '\0';
+		return buf;
+	}
+	/* The start up to half the room, the end in the rest. */
+	size_t room = size - 1 - 3, head_room = room / 2, tail_room = room - head_room;
+	size_t head = 0, tail = n, used = 0;
+	while (used + shown_len((unsigned char)name[head]) <= head_room)
+		used += shown_len((unsigned char)name[head++]);
+	for (int k = 0; k < 3 && head > 0 && utf8_continuation((unsigned char)name[head]); k++)
+		head--;
+	used = 0;
+	while (used + shown_len((unsigned char)name[tail - 1]) <= tail_room)
+		used += shown_len((unsigned char)name[--tail]);
+	for (int k = 0; k < 3 && tail < n && utf8_continuation((unsigned char)name[tail]); k++)
+		tail++;
+	char *d = shown_put(buf, name, head);
+	memcpy(d, "...", 3);
+	d = shown_put(d + 3, name + tail, n - tail);
+	*d = '\0';
+	return buf;
+}
+
 void fmt_hex(struct strbuf *sb, const unsigned char *bytes, size_t n, bool little_endian)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -28,6 +28,20 @@ bool fmt_needs_escape(const char *name);
 /* name with \\, \n, \r escaped (no leading backslash). */
 void fmt_escaped_name(struct strbuf *sb, const char *name);
 
+/* The most bytes a name takes in a message: with the rest of a message it
+ * stays well within one write (see diag.c). */
+#define FMT_SHOWN_MAX 1024
+
+/* name as a message quotes it, NUL-terminated in buf (size at least 16):
+ * a backslash, newline, carriage return and tab written \\, \n, \r and
+ * \t, any other control character (below 0x20, and DEL) as a backslash
+ * and three octal digits (ESC is \033), so that a message stays one line
+ * and a name cannot send a terminal its escape sequences.  A name that
+ * would take more than size - 1 bytes keeps its start and its end, with
+ * "..." in place of the middle; a cut never splits an escape or a UTF-8
+ * sequence.  Returns buf. */
+const char *fmt_shown(char *buf, size_t size, const char *name);
+
 /* Lower-case hex of n bytes, reversed when little_endian. */
 void fmt_hex(struct strbuf *sb, const unsigned char *bytes, size_t n, bool little_endian);
 

@@ -100,10 +100,13 @@ void job_conf(struct job *j, struct loop_conf *conf)
 
 const char *job_shown(struct strbuf *sb, const char *name)
 {
+	char buf[FMT_SHOWN_MAX];
+
+	fmt_shown(buf, sizeof buf, name);
 	sb->len = 0;
-	fmt_escaped_name(sb, name);
-	sb_add(sb, "", 0);
-	return sb->failed ? name : sb->data;
+	sb_adds(sb, buf);
+	/* Out of memory: better no name than one unescaped. */
+	return sb->failed ? "?" : sb->data;
 }
 
 void job_report(const struct job *j, const struct loop_result *r, const char *name)
@@ -306,9 +309,11 @@ int job_inputs_fd(const struct job_inputs *in)
 
 void job_inputs_report(const struct job_inputs *in, const struct loop_result *r)
 {
-	diag_error("cannot read '%s': %s",
-	           strcmp(in->files_from, "-") == 0 ? "standard input" : in->files_from,
+	struct strbuf sb = { 0 };
+	bool is_stdin = strcmp(in->files_from, "-") == 0;
+	diag_error("cannot read '%s': %s", is_stdin ? "standard input" : job_shown(&sb, in->files_from),
 	           strerror(r->error));
+	sb_release(&sb);
 }
 
 void job_inputs_release(struct job_inputs *in)

@@ -118,8 +118,9 @@ void job_report(const struct job *j, const struct loop_result *r, const char *na
 /* "cannot open" and the like, for records that carry the error. */
 const char *job_what_text(enum loop_what what);
 
-/* name, escaped as in output lines so that one message stays one line;
- * sb holds the text. */
+/* name as messages quote it (fmt_shown): escaped so that one message
+ * stays one line and sends a terminal nothing but text, its middle cut
+ * when it is long; sb holds the text. */
 const char *job_shown(struct strbuf *sb, const char *name);
 
 /* Take one of JOB_INPUT_OPTIONS; false for any other option. */

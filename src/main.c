@@ -29,10 +29,10 @@
  *   codec.c        the five formats: libarchive's writers, libzstd, the decoders
  *   outfile.c      outputs that appear whole or not at all (O_TMPFILE, signals)
  *   sumline.c      one checksum-list record parsed (GNU, BSD tag, JSON)
- *   format.c       hex, escaped names, JSON strings
+ *   format.c       hex, escaped names (in lines and in messages), JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
- *   xio.c          EINTR-safe read/write/close
+ *   xio.c          EINTR-safe read/write/close, closed standard descriptors held
  */
 #include <errno.h>
 #include <limits.h>
@@ -43,6 +43,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "format.h"
 #include "mantext.h"
 #include "xio.h"
 
@@ -95,7 +96,7 @@ static const struct cmd *find_cmd(const char *name)
 /* A usage error for a word that names no command, with the nearest name. */
 static _Noreturn void unknown_command(const char *word)
 {
-	char name[512];
+	char name[FMT_SHOWN_MAX];
 	opt_shown(name, sizeof name, word);
 	if (name[0] == '-')
 		die_usage("unknown option '%s'", name);
@@ -186,6 +187,12 @@ static int complete(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* Before any descriptor of ours exists: else an eventfd or an
+	 * output could take the number of a closed standard descriptor and
+	 * be read as input, or receive output and messages. */
+	if (xio_reserve_std() < 0)
+		die("a standard descriptor is closed and '/dev/null' cannot be opened: %s",
+		    strerror(errno));
 	if (argc < 2) {
 		help(stderr);
 		return 2;

@@ -6,27 +6,14 @@
 #include <string.h>
 
 #include "diag.h"
+#include "format.h"
 
-/* Room for a value as usage errors quote it. */
-#define SHOWN_MAX 512
-
-/* s as usage errors quote it: backslash, newline and carriage return
- * escaped as in output lines (format.h), so that a value given on the
- * command line cannot break the message into lines; cut short past size. */
+/* The one way messages quote a name or a word (format.h), so that a value
+ * given on the command line can neither break a message into lines nor
+ * write a terminal sequence. */
 const char *opt_shown(char *buf, size_t size, const char *s)
 {
-	size_t n = 0;
-
-	for (; *s && n + 2 < size; s++) {
-		if (*s == '\\' || *s == '\n' || *s == '\r') {
-			buf[n++] = '\\';
-			buf[n++] = *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\';
-		} else {
-			buf[n++] = *s;
-		}
-	}
-	buf[n] = '\0';
-	return buf;
+	return fmt_shown(buf, size, s);
 }
 
 const char *opt_name(const struct opt *opt, char *buf, size_t size)
@@ -111,7 +98,7 @@ _Noreturn static void unknown_long(const struct opt *table, const char *arg, siz
 {
 	const char *names[128];
 	size_t n = 0;
-	char word[128], show[SHOWN_MAX];
+	char word[128], show[FMT_SHOWN_MAX];
 
 	for (; table->id && n < 127; table++)
 		if (table->long_name)
@@ -129,7 +116,7 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 {
 	int nops = 0;
 	bool only_operands = false;
-	char buf[64], show[SHOWN_MAX];
+	char buf[64], show[FMT_SHOWN_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		char *arg = argv[i];
@@ -188,7 +175,7 @@ int opt_parse(int argc, char **argv, const struct opt *table, opt_fn *fn, void *
 
 int opt_choice(const struct opt *opt, const char *value, const char *noun)
 {
-	char valid[256], show[SHOWN_MAX];
+	char valid[256], show[FMT_SHOWN_MAX];
 	size_t len = 0;
 
 	valid[0] = '\0';
@@ -204,7 +191,7 @@ int opt_choice(const struct opt *opt, const char *value, const char *noun)
 
 long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 {
-	char buf[64], show[SHOWN_MAX];
+	char buf[64], show[FMT_SHOWN_MAX];
 	char *end;
 
 	errno = 0;
@@ -217,7 +204,7 @@ long opt_number(const struct opt *opt, const char *value, long lo, long hi)
 
 unsigned long long opt_size(const struct opt *opt, const char *value, unsigned long long min)
 {
-	char buf[64], show[SHOWN_MAX];
+	char buf[64], show[FMT_SHOWN_MAX];
 	char *end;
 	unsigned shift = 0;
 
@@ -253,7 +240,7 @@ bad:
 
 double opt_seconds(const struct opt *opt, const char *value)
 {
-	char buf[64], show[SHOWN_MAX];
+	char buf[64], show[FMT_SHOWN_MAX];
 	char *end;
 
 	errno = 0;

@@ -62,9 +62,8 @@ unsigned long long opt_size(const struct opt *opt, const char *value, unsigned l
 /* A positive number of seconds, fractions allowed, at most a day. */
 double opt_seconds(const struct opt *opt, const char *value);
 
-/* s as a usage error quotes it, in buf: backslash, newline and return
- * escaped (\\, \n, \r) so that the message stays one line, and cut to
- * fit size. */
+/* s as a usage error quotes it, in buf: escaped and cut to fit size as
+ * fmt_shown does for names. */
 const char *opt_shown(char *buf, size_t size, const char *s);
 
 /* "-j/--jobs", "--tag" or "-H": how messages name an option. */

@@ -32,6 +32,28 @@ int xclose(int fd)
 	return 0;
 }
 
+int xio_reserve_std(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* Not O_CLOEXEC: a program we run sees them closed too. */
+		int got = open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+		if (got < 0)
+			return -1;
+		if (got != fd) {        /* only if another thread opened one */
+			int r = dup2(got, fd);
+			int err = errno;
+			xclose(got);
+			if (r < 0) {
+				errno = err;
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 unsigned xio_ncpu(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

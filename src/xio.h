@@ -16,6 +16,12 @@ int xclose(int fd);
  * open(2) would; *name points at that last name in path.  The descriptor,
  * or -1 with errno. */
 int xio_open_parent(const char *path, const char **name);
+/* Descriptors 0, 1 and 2, where closed, opened on /dev/null in the mode
+ * that makes their use fail with EBADF (write-only for 0, read-only for 1
+ * and 2), so that no descriptor of our own ever takes their numbers and a
+ * closed one keeps behaving as closed.  Call before anything opens a
+ * descriptor.  Returns 0, or -1 with errno. */
+int xio_reserve_std(void);
 
 /* Online CPUs, at least 1. */
 unsigned xio_ncpu(void);

@@ -269,7 +269,7 @@ $first  stdin"
 	{ printf abc >p; } 3>&- >/dev/null 2>&1 &
 	local writer=$!
 	run -0 ptool_timeout 10 hash p
-	kill "$writer" 2>/dev/null || true
+	kill -KILL "$writer" 2>/dev/null || true
 	assert_output "$(printf abc | xxhsum -H2 | sed 's/  stdin$//')  p"
 }
 

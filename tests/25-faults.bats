@@ -38,7 +38,7 @@ run_cmd() {
 	local cmd=$1 mode=$2
 	shift 2
 	ptool_argv "$cmd" --mode="$mode" "$@"
-	run --separate-stderr "${WRAP[@]}" timeout 60 "$PTOOL" "${PTOOL_ARGV[@]}"
+	run --separate-stderr "${WRAP[@]}" timeout 60 "${SIG_DEFAULT[@]}" "$PTOOL" "${PTOOL_ARGV[@]}"
 }
 
 # nodac ARGS...: ARGS run without root's power to read anything.
@@ -513,15 +513,15 @@ pool_procs() {
 	done
 }
 
-# start_cmd CMD MODE ARGS...: ptool in the background with SIGINT as a
-# terminal's would be (a script's background jobs ignore it); its pid in
-# PID once it is under way (in fork mode: its workers are up).
+# start_cmd CMD MODE ARGS...: ptool in the background with the signals it
+# is sent at their default action, as a terminal's would be (a script's
+# background jobs ignore SIGINT, nohup SIGHUP); its pid in PID once it is
+# under way (in fork mode: its workers are up).
 start_cmd() {
 	local cmd=$1 mode=$2 i
 	shift 2
 	ptool_argv "$cmd" --mode="$mode" -j2 "$@"
-	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' "$PTOOL" "${PTOOL_ARGV[@]}" \
-		>stdout 2>stderr &
+	"${SIG_DEFAULT[@]}" "$PTOOL" "${PTOOL_ARGV[@]}" >stdout 2>stderr &
 	PID=$!
 	KIDS=
 	if [[ $mode == fork ]]; then
@@ -549,7 +549,7 @@ finish_cmd() {
 	kill -"$1" "$PID"
 	status=0
 	wait "$PID" || status=$?
-	kill "$STALLER" 2>/dev/null || true
+	kill -KILL "$STALLER" 2>/dev/null || true
 	wait "$STALLER" 2>/dev/null || true
 	# shellcheck disable=SC2086 # a list of pids
 	assert_all_gone $KIDS
@@ -644,7 +644,7 @@ stall_data() {
 			ptool_argv ${cmd%% *} --mode="$m" ${cmd#* }
 			{
 				st=0
-				timeout 60 "$PTOOL" "${PTOOL_ARGV[@]}" 2>err || st=$?
+				timeout 60 "${SIG_DEFAULT[@]}" "$PTOOL" "${PTOOL_ARGV[@]}" 2>err || st=$?
 				echo "$st" >status
 			} | head -c 100 >first
 			[[ $(cat status) != 124 ]] || fail "it hung after its reader went away"
@@ -752,7 +752,7 @@ out/big"
 	for w in $(pool_procs "$pid" | tail -n +2); do
 		kill -9 "$w"
 	done
-	kill "$STALLER" 2>/dev/null || true
+	kill -KILL "$STALLER" 2>/dev/null || true
 	status=0
 	wait "$pid" || status=$?
 	assert_equal "$status" 1

@@ -99,7 +99,7 @@ mkchunks() {
 	local writer=$!
 	sleep 0.1
 	run --separate-stderr ptool_timeout 60 hash grow
-	kill "$writer" 2>/dev/null || true
+	kill -KILL "$writer" 2>/dev/null || true
 	wait "$writer" 2>/dev/null || true
 	if ((status == 0)); then
 		skip "the file did not visibly change while read (timing)"

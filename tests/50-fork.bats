@@ -155,9 +155,9 @@ Try 'ptool hash -h' for more information."
 # gets SIGNAL, ends with STATUS and leaves no worker behind.
 signal_ends_run() {
 	mkfifo list
-	# Background jobs of a script start with SIGINT ignored: undo that.
-	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' "$PTOOL" hash --mode=fork -j2 -T list \
-		>/dev/null &
+	# Background jobs of a script start with SIGINT ignored, and a runner
+	# may ignore others: undo that.
+	"${SIG_DEFAULT[@]}" "$PTOOL" hash --mode=fork -j2 -T list >/dev/null &
 	local pid=$!
 	exec 7>list
 	wait_workers "$pid" 2
@@ -179,7 +179,7 @@ signal_ends_run() {
 
 @test "workers that die before they are ready stop the run with one clear error, no respawn loop" {
 	seq 1000 >f
-	run -1 --separate-stderr timeout 20 env PTOOL_TEST_WORKER_EXIT=1 "$PTOOL" hash --mode=fork -j2 f
+	run -1 --separate-stderr timeout 20 "${SIG_DEFAULT[@]}" PTOOL_TEST_WORKER_EXIT=1 "$PTOOL" hash --mode=fork -j2 f
 	assert_equal "$stderr" "ptool: hash: workers keep dying at start-up; giving up"
 	assert_output ""
 }

@@ -54,12 +54,20 @@ ptool() {
 	"$PTOOL" "${PTOOL_ARGV[@]}"
 }
 
+# SIG_DEFAULT: a command prefix that gives the signals the tests send
+# (HUP, INT, TERM, and PIPE from a reader that goes away) their default
+# action.  A runner may start the suite with some of them ignored (nohup
+# ignores SIGHUP, a script's background jobs SIGINT), and ptool rightly
+# keeps a signal ignored that was ignored when it started; so every test
+# that sends one runs ptool under this.
+SIG_DEFAULT=(env --default-signal=HUP,INT,PIPE,TERM)
+
 # ptool_timeout SECONDS ARGS...: ptool that is killed (status 124) if it hangs.
 ptool_timeout() {
 	local secs=$1
 	shift
 	ptool_argv "$@"
-	timeout "$secs" "$PTOOL" "${PTOOL_ARGV[@]}"
+	timeout "$secs" "${SIG_DEFAULT[@]}" "$PTOOL" "${PTOOL_ARGV[@]}"
 }
 
 # ptool_nodac ARGS...: ptool without the capabilities that let root read
