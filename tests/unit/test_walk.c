@@ -1,5 +1,6 @@
 /* The walk: byte order inside a directory, depth first, no "//", FIFOs
  * reported for skipping, symlinks skipped unless followed, loops caught. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,38 @@ void test_walk(void)
 	CHECK(strcmp(got, want) == 0);
 
 	CHECK(system("rm -rf t") == 0);
+
+	/* Swapped for a symlink after the listing: a file is opened in its
+	 * folder without following it, a folder is not entered. */
+	mkdir("t", 0755);
+	mkdir("t/d", 0755);
+	mkdir("outside", 0755);
+	touch("t/a");
+	touch("t/d/x");
+	touch("outside/secret");
+	roots[0] = "t";
+	roots[1] = NULL;
+	nroot = 0;
+	struct walk *w = walk_create(0, NULL, source, NULL);
+	struct walk_ent e;
+	CHECK(walk_next(w, &e) == 1 && e.kind == WALK_FILE && e.dir);
+	if (e.kind == WALK_FILE && e.dir) {
+		CHECK(strcmp(e.path + e.name_off, "a") == 0 && e.nofollow);
+		CHECK(unlink("t/a") == 0 && symlink("../outside/secret", "t/a") == 0);
+		errno = 0;
+		CHECK(openat(e.dir->fd, e.path + e.name_off, O_RDONLY | O_NOFOLLOW) < 0 && errno == ELOOP);
+		CHECK(walk_open_fds(w) == 1);
+	}
+	walk_ent_release(&e);
+	CHECK(rename("t/d", "t/d.old") == 0 && symlink("../outside", "t/d") == 0);
+	CHECK(walk_next(w, &e) == 1 && e.kind == WALK_ERROR && e.what == WALK_SWAPPED);
+	CHECK(e.path && strcmp(e.path, "t/d") == 0);
+	walk_ent_release(&e);
+	CHECK(walk_next(w, &e) == 0);
+	CHECK(walk_open_fds(w) == 0);
+	walk_destroy(w);
+
+	CHECK(system("rm -rf t outside") == 0);
 	(void)!chdir("/");
 	rmdir(top);
 }
