@@ -20,7 +20,9 @@
  * fits the reorder window, so memory is nbuf x (chunk_size + out_size) plus
  * the window's records, whatever the input.  Descriptors: a file holds its
  * own, and its output's (conf->out_fds), from its opening to its finish,
- * within a budget taken from RLIMIT_NOFILE that shrinks at an EMFILE.
+ * within a budget taken from RLIMIT_NOFILE that shrinks at an EMFILE
+ * while other inputs hold descriptors; with none held, waiting would free
+ * none, and the input fails.
  *
  * Pinned state lost (fork mode: a decoder's worker died): once nothing of
  * the file is out, conf->restart drops its output and the file is opened
@@ -428,10 +430,12 @@ static void on_io(struct loop *l, struct ioq_req *req)
 		drop_fd(l, f);
 	if (req->closed)
 		f->fd = -1;
-	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->fds > 0) {
-		/* Out of descriptors while others are open: shrink the budget
-		 * to what is held now and try this one again once one closes. */
+	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE))
 		drop_out(l, f);
+	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->fds > 0) {
+		/* Out of descriptors while other inputs hold some: shrink the
+		 * budget to what they hold and try this one again once one
+		 * closes. */
 		l->max_fds = l->fds;
 		f->retry_open = true;
 		arena_put_buf(&l->arena, (unsigned)f->rbuf);
