@@ -95,6 +95,9 @@ struct ioq *ioq_create(enum ioq_kind kind, unsigned depth, unsigned threads, str
 /* Can the engine run here?  0, or -1 with the errno ioq_create would
  * give. */
 int ioq_available(enum ioq_kind kind);
+/* Descriptors an engine of that kind holds (IOQ_AUTO: as IOQ_URING); the
+ * files it opens for requests are the caller's to count. */
+unsigned ioq_fds(enum ioq_kind kind);
 /* Queue a request; never blocks.  It may go to the kernel only at the
  * next ioq_pop() or ioq_wait(). */
 int ioq_submit(struct ioq *q, struct ioq_req *req);

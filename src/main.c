@@ -32,7 +32,7 @@
  *   format.c       hex, escaped names, JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
- *   xio.c          EINTR-safe read/write/close
+ *   xio.c          EINTR-safe read/write/close, free descriptor numbers
  */
 #include <errno.h>
 #include <limits.h>

@@ -64,6 +64,11 @@ void walk_destroy(struct walk *w)
 	free(w);
 }
 
+unsigned walk_fds(const struct walk *w)
+{
+	return w->flags & WALK_NO_DIRS ? 0 : 1;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');

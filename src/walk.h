@@ -62,6 +62,10 @@ int walk_next(struct walk *w, struct walk_ent *ent);
 
 void walk_destroy(struct walk *w);
 
+/* Descriptors the walk holds at once, at most: a directory while walk_next
+ * reads it (none with WALK_NO_DIRS). */
+unsigned walk_fds(const struct walk *w);
+
 /* Does an exclusion glob match this path (base name unless glob has '/')? */
 bool walk_excluded(const char *const *excludes, const char *path);
 
