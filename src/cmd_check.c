@@ -458,10 +458,12 @@ int cmd_check(int argc, char **argv)
 	c->state = calloc(c->nlists, sizeof *c->state);
 	if (!c->state)
 		die("out of memory");
+	bool any_file = false;
 	for (unsigned i = 0; i < c->nlists; i++) {
 		bool is_stdin = strcmp(c->lists[i], "-") == 0;
 		c->state[i].name = is_stdin ? "standard input" : c->lists[i];
 		c->stdin_listed |= is_stdin;
+		any_file |= !is_stdin;
 	}
 
 	struct walk *w = walk_create(WALK_NO_DIRS, NULL, next_root, c);
@@ -474,6 +476,8 @@ int cmd_check(int argc, char **argv)
 		.idle = idle,
 		.ctx = c,
 		.wait_fd = wait_fd,
+		/* The lists are opened one at a time, as they are read. */
+		.source_fds = any_file,
 	};
 	job_conf(&c->job, &conf);
 	int r = loop_run(&conf, w);

@@ -759,6 +759,8 @@ static int run(struct xcmd *c, int argc, char **argv)
 		 * file grows without end. */
 		.no_devices = !c->to_stdout,
 		.stdin_taken = c->in.stdin_list,
+		/* -o's folder and the one under it last written to. */
+		.source_fds = c->outdir ? 2 : 0,
 	};
 	job_conf(&c->job, &conf);
 	if (c->decompress) {

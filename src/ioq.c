@@ -35,6 +35,11 @@ int ioq_available(enum ioq_kind kind)
 	return 0;
 }
 
+unsigned ioq_fds(enum ioq_kind kind)
+{
+	return kind == IOQ_SYNC ? 0 : 1;   /* the ring */
+}
+
 int ioq_submit(struct ioq *q, struct ioq_req *req)
 {
 	return q->ops->submit(q, req);

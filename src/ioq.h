@@ -95,12 +95,17 @@ enum ioq_kind {
 struct ioq;
 
 /* NULL with errno when the engine cannot run here (IOQ_URING: the ring
- * was refused, or an operation it needs is missing).  IOQ_AUTO falls
- * back to the I/O threads without a word. */
+ * was refused, or an operation it needs is missing; EAGAIN: the kernel
+ * cannot make the ring's workers, or the threads cannot be made).
+ * IOQ_AUTO falls back to the I/O threads without a word. */
 struct ioq *ioq_create(enum ioq_kind kind, unsigned depth, unsigned threads, struct waker *waker);
 /* Can the engine run here?  0, or -1 with the errno ioq_create would
- * give. */
+ * give for a refused ring; whether its workers can be made now is not
+ * asked. */
 int ioq_available(enum ioq_kind kind);
+/* Descriptors an engine of that kind holds (IOQ_AUTO: as IOQ_URING); the
+ * files it opens for requests are the caller's to count. */
+unsigned ioq_fds(enum ioq_kind kind);
 /* Queue a request; never blocks.  It may go to the kernel only at the
  * next ioq_pop() or ioq_wait(). */
 int ioq_submit(struct ioq *q, struct ioq_req *req);
@@ -143,7 +148,8 @@ struct ioq {
 };
 
 struct ioq *ioq_sync_create(unsigned depth, unsigned threads, struct waker *waker);
-/* NULL with errno: ENOSYS when built without liburing. */
+/* NULL with errno: ENOSYS when built without liburing.  With no waker,
+ * only whether the kernel allows the ring (no worker is asked for). */
 struct ioq *ioq_uring_create(unsigned depth, struct waker *waker);
 
 #endif

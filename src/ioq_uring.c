@@ -30,7 +30,19 @@
  * with the I/O threads, when the ring is refused (EPERM from seccomp or
  * the io_uring_disabled sysctl, ENOSYS) or an operation or feature is
  * missing (kernels before 5.17); flags the kernel does not know (EINVAL)
- * are dropped first. */
+ * are dropped first.
+ *
+ * The kernel's workers are threads of this process, and count against the
+ * limit on processes (RLIMIT_NPROC).  A request handed to them when none
+ * can be made is cancelled (-ECANCELED), never run.  So set-up hands them
+ * a no-op first, and fails with EAGAIN, as a thread that cannot be made
+ * does, when even one cannot be made; later, a step cancelled by anyone
+ * but destroy (more workers wanted than can be made) is done at once with
+ * a blocking call on the loop's thread, as the I/O threads would do it,
+ * and so is, from then on, every statx and every read of a regular file,
+ * the steps that would go to the workers (a cancel costs the kernel's
+ * retries, tens of milliseconds).  A close carries its descriptor in its
+ * user_data, so that one cancelled is still closed. */
 #include "ioq.h"
 
 #include <errno.h>
@@ -43,6 +55,9 @@
 #include <liburing.h>
 #include <poll.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "xio.h"
 
 /* A read of at least this much goes to the kernel's workers (IOSQE_ASYNC),
  * so large copies run beside the loop, not on its thread; smaller ones
@@ -59,11 +74,19 @@ enum stage {
 
 /* user_data of the engine's own requests; a request's is its address. */
 enum {
-	UD_IGNORE = 1,  /* a close that failed, a cancel */
+	UD_IGNORE = 1,  /* a cancel, the no-op of set-up */
 	UD_WAKER,
 	UD_POLL1,
 	UD_POLL2,
 };
+
+/* ... and a close of a request's descriptor: this bit, and the descriptor
+ * (no address has it). */
+#define UD_CLOSE (UINT64_C(1) << 63)
+
+/* What a statx step asks for. */
+#define STATX_WANT                                                                                 \
+	(STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE | STATX_ATIME | STATX_MTIME | STATX_INO)
 
 struct ioq_uring {
 	struct ioq base;
@@ -76,6 +99,8 @@ struct ioq_uring {
 	uint64_t waker_count;   /* the eventfd read lands here */
 	bool waker_armed;
 	int poll_fd[2];         /* armed polls, or -1 */
+	bool cancelling;        /* destroy cancelled what is out */
+	bool no_workers;        /* the kernel cancelled a step for want of them */
 };
 
 static const unsigned setup_flags[] = {
@@ -125,7 +150,7 @@ static void close_fd(struct ioq_uring *q, struct ioq_req *req)
 {
 	struct io_uring_sqe *sqe = get_sqe(q);
 	io_uring_prep_close(sqe, req->fd);
-	io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	io_uring_sqe_set_data64(sqe, UD_CLOSE | (uint32_t)req->fd);
 	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
 	req->fd = -1;
 	req->closed = true;
@@ -139,26 +164,69 @@ static void finish(struct ioq_uring *q, struct ioq_req *req)
 	done(q, req);
 }
 
+/* Where the next read of the request goes: regular files at an explicit
+ * offset, streams at their position (-1). */
+static off_t read_offset(const struct ioq_req *req)
+{
+	return req->expect_size >= 0 ? req->offset + (off_t)req->len : -1;
+}
+
+/* The request's step done with a blocking call, for want of the kernel's
+ * workers: its result as the ring would have given it. */
+static int blocking_step(struct ioq_req *req)
+{
+	int r;
+	ssize_t n;
+
+	switch ((enum stage)req->stage) {
+	case ST_OPEN:
+		r = openat(req->dirfd, req->path, req->oflags);
+		return r < 0 ? -errno : r;
+	case ST_STAT:
+	case ST_RESTAT:
+		r = statx(req->fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_WANT, &req->stx);
+		return r < 0 ? -errno : 0;
+	case ST_READ: {
+		void *at = (char *)req->buf + req->len;
+		size_t len = req->cap - req->len;
+		off_t off = read_offset(req);
+		do
+			n = off >= 0 ? pread(req->fd, at, len, off) : read(req->fd, at, len);
+		while (n < 0 && errno == EINTR);
+		return n < 0 ? -errno : (int)n;
+	}
+	case ST_CLOSE:
+		return xclose(req->fd) < 0 ? -errno : 0;
+	}
+	abort();
+}
+
+static void step(struct ioq_uring *q, struct ioq_req *req, int res);
+
 static void stat_fd(struct ioq_uring *q, struct ioq_req *req, enum stage st)
 {
-	struct io_uring_sqe *sqe = get_sqe(q);
 	req->stage = st;
-	io_uring_prep_statx(sqe, req->fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
-	                    STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_SIZE |
-	                            STATX_ATIME | STATX_MTIME | STATX_INO,
+	if (q->no_workers) {
+		step(q, req, blocking_step(req));       /* always for the workers */
+		return;
+	}
+	struct io_uring_sqe *sqe = get_sqe(q);
+	io_uring_prep_statx(sqe, req->fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_WANT,
 	                    &req->stx);
 	io_uring_sqe_set_data(sqe, req);
 }
 
-/* Read into the rest of the buffer.  Regular files at an explicit
- * offset; streams at their position. */
+/* Read into the rest of the buffer. */
 static void read_more(struct ioq_uring *q, struct ioq_req *req)
 {
-	struct io_uring_sqe *sqe = get_sqe(q);
-	uint64_t off = req->expect_size >= 0 ? (uint64_t)req->offset + req->len : (uint64_t)-1;
 	req->stage = ST_READ;
+	if (q->no_workers && req->expect_size >= 0) {
+		step(q, req, blocking_step(req));       /* the workers' if not cached */
+		return;
+	}
+	struct io_uring_sqe *sqe = get_sqe(q);
 	io_uring_prep_read(sqe, req->fd, (char *)req->buf + req->len,
-	                   (unsigned)(req->cap - req->len), off);
+	                   (unsigned)(req->cap - req->len), (uint64_t)read_offset(req));
 	io_uring_sqe_set_data(sqe, req);
 	if (req->expect_size - req->offset - (off_t)req->len >= ASYNC_MIN)
 		io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
@@ -314,7 +382,14 @@ static void reap(struct ioq_uring *q)
 
 	io_uring_for_each_cqe(&q->ring, head, cqe) {
 		uint64_t ud = io_uring_cqe_get_data64(cqe);
+		int res = cqe->res;
 		n++;
+		if (ud & UD_CLOSE) {
+			/* A close that never ran (it reports only failures). */
+			if (res == -ECANCELED)
+				xclose((int)(uint32_t)ud);
+			continue;
+		}
 		switch (ud) {
 		case UD_IGNORE:
 			break;
@@ -326,7 +401,11 @@ static void reap(struct ioq_uring *q)
 			q->poll_fd[ud - UD_POLL1] = -1;
 			break;
 		default:
-			step(q, (struct ioq_req *)(uintptr_t)ud, cqe->res);
+			if (res == -ECANCELED && !q->cancelling) {
+				q->no_workers = true;
+				res = blocking_step((struct ioq_req *)(uintptr_t)ud);
+			}
+			step(q, (struct ioq_req *)(uintptr_t)ud, res);
 			break;
 		}
 	}
@@ -411,6 +490,7 @@ static void uring_destroy(struct ioq *base)
 		struct io_uring_sqe *sqe = get_sqe(q);
 		io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
 		io_uring_sqe_set_data64(sqe, UD_IGNORE);
+		q->cancelling = true;
 	}
 	while (q->out > q->ndone || own_out(q)) {
 		int r = io_uring_submit_and_wait(&q->ring, 1);
@@ -446,6 +526,38 @@ static int probe_ops(struct io_uring *ring)
 	return ok ? 0 : -1;
 }
 
+/* Can the kernel make a worker for the ring?  A no-op handed to the
+ * workers says: cancelled, when it could not.  0, or -1 with EAGAIN. */
+static int probe_workers(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	int r;
+
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
+	io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	while ((r = io_uring_submit_and_wait(ring, 1)) == -EINTR)
+		;
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	while ((r = io_uring_wait_cqe(ring, &cqe)) == -EINTR)
+		;
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	int res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	if (res == -ECANCELED) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return 0;
+}
+
 struct ioq *ioq_uring_create(unsigned depth, struct waker *waker)
 {
 	struct ioq_uring *q = calloc(1, sizeof *q);
@@ -477,6 +589,14 @@ struct ioq *ioq_uring_create(unsigned depth, struct waker *waker)
 	if ((q->ring.features & needed_features) != needed_features || probe_ops(&q->ring) < 0) {
 		io_uring_queue_exit(&q->ring);
 		errno = EOPNOTSUPP;
+		goto fail_done;
+	}
+	/* Only a run needs the workers, not the question whether the kernel
+	 * allows a ring at all (ioq_available: no waker). */
+	if (waker && probe_workers(&q->ring) < 0) {
+		int err = errno;
+		io_uring_queue_exit(&q->ring);
+		errno = err;
 		goto fail_done;
 	}
 	return &q->base;

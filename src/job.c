@@ -71,7 +71,9 @@ void job_validate(const struct job *j)
 		die_usage("--%s needs --mode=fork: threads share one process, so a limit "
 		          "on one worker would stop them all",
 		          j->limits.memory ? "worker-memory" : "task-timeout");
-	if (j->io == IOQ_URING && ioq_available(IOQ_URING) < 0)
+	/* Too few descriptors for a ring is the run's to say, with how many
+	 * it needs. */
+	if (j->io == IOQ_URING && ioq_available(IOQ_URING) < 0 && errno != EMFILE && errno != ENFILE)
 		die("--io=uring: io_uring cannot be used here: %s", strerror(errno));
 }
 
@@ -82,6 +84,7 @@ void job_conf(struct job *j, struct loop_conf *conf)
 	conf->mode = j->mode;
 	conf->io = j->io;
 	conf->limits = j->limits;
+	conf->fds_needed = &j->fds_needed;
 	if (j->stats) {
 		j->run_stats = calloc(1, sizeof *j->run_stats);
 		if (!j->run_stats)
@@ -192,7 +195,13 @@ int job_finish(struct job *j, int r)
 
 	progress_end();
 	if (r < 0) {
-		if (r == -2 && j->mode == POOL_FORK && errno == ECHILD)
+		if (r == -3 && j->mode == POOL_FORK && j->jobs > 1)
+			diag_error("cannot run %u workers: %s (raise 'ulimit -n' to at least %u or lower -j)",
+			           j->jobs, strerror(errno), j->fds_needed);
+		else if (r == -3)
+			diag_error("cannot run: %s (raise 'ulimit -n' to at least %u)", strerror(errno),
+			           j->fds_needed);
+		else if (r == -2 && j->mode == POOL_FORK && errno == ECHILD)
 			diag_error("workers keep dying at start-up; giving up");
 		else if (r == -2 && (errno == EMFILE || errno == ENFILE))
 			diag_error("cannot run %u workers: %s (raise 'ulimit -n' or lower -j)", j->jobs,

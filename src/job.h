@@ -95,6 +95,7 @@ struct job {
 	bool quiet;             /* -q and the like: no progress by default */
 	/* Text for a LOOP_TASK code (NULL: strerror). */
 	const char *(*task_text)(int code);
+	unsigned fds_needed;    /* the least 'ulimit -n', when it was too low */
 };
 
 void job_init(struct job *j);

@@ -21,9 +21,12 @@
  * the window's records, whatever the input.  Descriptors: a file holds its
  * own, and its output's (conf->out_fds), from its opening to its finish,
  * and a reference to its folder, opened by the walk (a file is opened by
- * name in it, and its output made beside it, by descriptor); all count
- * against a budget taken from RLIMIT_NOFILE that shrinks at an EMFILE.
- * While an input is under way another starts only within the budget.
+ * name in it, and its output made beside it, by descriptor), all within a
+ * budget: the numbers below RLIMIT_NOFILE that are free at the start,
+ * less what the run's parts hold (fds_fixed).  A limit with no room for
+ * one input beside them stops the run before it starts (-3).  The budget
+ * shrinks at an EMFILE while other inputs are under way; with none,
+ * waiting would free nothing, and the input fails.
  *
  * Pinned state lost (fork mode: a decoder's worker died): once nothing of
  * the file is out, conf->restart drops its output and the file is opened
@@ -509,10 +512,12 @@ static void on_io(struct loop *l, struct ioq_req *req)
 		drop_fd(l, f);
 	if (req->closed)
 		f->fd = -1;
-	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->active > 1) {
-		/* Out of descriptors while others are open: shrink the budget
-		 * to what is held now and try this one again once one closes. */
+	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE))
 		drop_out(l, f);
+	if (req->op == IOQ_OPEN && (req->error == EMFILE || req->error == ENFILE) && l->active > 1) {
+		/* Out of descriptors while other inputs are under way: shrink
+		 * the budget to what is held now and try this one again once
+		 * one finishes. */
 		l->max_fds = l->fds + walk_open_fds(l->walk);
 		f->retry_open = true;
 		arena_put_buf(&l->arena, (unsigned)f->rbuf);
@@ -804,19 +809,47 @@ static bool start_next(struct loop *l)
 	return true;
 }
 
-/* How many files may be open at once: what RLIMIT_NOFILE leaves after the
- * descriptors in use now and a few for the walk and the output. */
-static unsigned fd_budget(void)
+/* Descriptors held at once by inputs and outputs, at most (the budget). */
+#define MAX_FDS 1024
+
+/* What the run holds besides its inputs and outputs, with io as its
+ * engine: a term for each part, each part saying what it takes. */
+static unsigned fds_fixed(const struct loop_conf *conf, const struct walk *walk, enum ioq_kind io)
 {
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-		return 1024;
-	int probe = dup(STDERR_FILENO);   /* the lowest free descriptor */
-	long in_use = probe < 0 ? 16 : probe;
-	if (probe >= 0)
-		xclose(probe);
-	long budget = (long)rl.rlim_cur - in_use - 4;
-	return budget < 1 ? 1 : budget > 1024 ? 1024 : (unsigned)budget;
+	return 1                                        /* the waker */
+	       + pool_fds(conf->mode, conf->jobs ? conf->jobs : 1)
+	       + ioq_fds(io)
+	       + walk_fds(walk)
+	       + conf->source_fds;
+}
+
+/* ... and with one input under way. */
+static unsigned fds_least(const struct loop_conf *conf, const struct walk *walk, enum ioq_kind io)
+{
+	return fds_fixed(conf, walk, io) + 1 + conf->out_fds;
+}
+
+unsigned loop_fds_needed(const struct loop_conf *conf, const struct walk *walk)
+{
+	enum ioq_kind io = conf->io == IOQ_AUTO ? IOQ_SYNC : conf->io;
+	return xio_fds_limit_for(fds_least(conf, walk, io));
+}
+
+/* Is there room for the run, with the engine *io?  With IOQ_AUTO and no
+ * room for a ring, *io becomes IOQ_SYNC.  *free_fds: the free numbers
+ * below the limit, counted up to what the budget could use. */
+static bool fds_room(const struct loop_conf *conf, const struct walk *walk, enum ioq_kind *io,
+                     unsigned *free_fds)
+{
+	unsigned need = fds_least(conf, walk, *io);
+	*free_fds = xio_fds_free(xio_fd_limit(), fds_fixed(conf, walk, *io) + MAX_FDS);
+	if (*free_fds >= need)
+		return true;
+	if (*io == IOQ_AUTO && *free_fds >= fds_least(conf, walk, IOQ_SYNC)) {
+		*io = IOQ_SYNC;
+		return true;
+	}
+	return false;
 }
 
 static void count(struct run_stats *s, const struct loop_result *r)
@@ -975,6 +1008,15 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 	unsigned io_threads = ncpu < 2 ? 2 : ncpu > 8 ? 8 : ncpu;
 	int ret = -1, err = 0;
 
+	enum ioq_kind io = conf->io;
+	unsigned free_fds;
+	if (!fds_room(conf, walk, &io, &free_fds)) {
+		if (conf->fds_needed)
+			*conf->fds_needed = loop_fds_needed(conf, walk);
+		errno = EMFILE;
+		return -3;
+	}
+
 	l.window = 256;
 	if (nbuf > l.window / 2)
 		l.window = 2 * nbuf;
@@ -993,11 +1035,16 @@ int loop_run(const struct loop_conf *conf, struct walk *walk)
 		ret = -2;
 		goto fail_files;
 	}
-	l.ioq = ioq_create(conf->io, l.window + nbuf, io_threads, &l.waker);
+	l.ioq = ioq_create(io, l.window + nbuf, io_threads, &l.waker);
 	if (!l.ioq)
 		goto fail_pool;
 
-	l.max_fds = fd_budget();
+	/* What is left for inputs and outputs: at least one of each, as
+	 * fds_room saw.  IOQ_AUTO may have taken the threads after all. */
+	if (io == IOQ_AUTO && strcmp(ioq_name(l.ioq), "sync") == 0)
+		io = IOQ_SYNC;
+	unsigned fixed = fds_fixed(conf, walk, io);
+	l.max_fds = free_fds - fixed > MAX_FDS ? MAX_FDS : free_fds - fixed;
 	/* A deep tree keeps a quarter of them at most on the walk's stack. */
 	walk_set_max_fds(walk, l.max_fds / 4);
 	struct stat in_st;

@@ -104,6 +104,10 @@ struct loop_conf {
 	 * (LOOP_NOT_REGULAR), found by the walk's stat or at the open,
 	 * before anything is read. */
 	bool no_devices;
+	/* Descriptors the walk's source or the callbacks open and hold during
+	 * the run (a checksum list it reads, -o's folders); those open before
+	 * the run count as in use. */
+	unsigned source_fds;
 	/* Is this input (a file or an operand) to be done?  May be NULL. */
 	bool (*want)(void *ctx, const struct walk_ent *ent, struct loop_input *in);
 	/* What a task left in its output room, in chunk order for each input.
@@ -141,12 +145,24 @@ struct loop_conf {
 	/* Walk entries read ahead of the window, at most, so that the number
 	 * of inputs is known early (0: the walk goes at the window's pace). */
 	unsigned ahead;
+	/* When loop_run returns -3, set to what loop_fds_needed() says (may
+	 * be NULL). */
+	unsigned *fds_needed;
 };
+
+/* The least descriptor limit (RLIMIT_NOFILE) under which the run can go
+ * on: the descriptors open now, and what the run holds at its fullest
+ * with one input at a time (the waker, the pool's, the engine's, the
+ * walk's and its source's, an input and its output).  With IOQ_AUTO, that
+ * of the I/O threads: with no room for a ring, the run takes them. */
+unsigned loop_fds_needed(const struct loop_conf *conf, const struct walk *walk);
 
 /* Run every input of walk through the pool.  0 when the run ended (whether
  * inputs failed is for emit to count), 1 when emit stopped it, -1 with
  * errno when it could not run (setup, or the walk failed fatally), -2
- * with errno when the workers could not be started or kept going. */
+ * with errno when the workers could not be started or kept going, -3 with
+ * errno EMFILE, before anything is started, when the descriptor limit is
+ * below loop_fds_needed(). */
 int loop_run(const struct loop_conf *conf, struct walk *walk);
 
 #endif

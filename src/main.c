@@ -32,7 +32,8 @@
  *   format.c       hex, escaped names (in lines and in messages), JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
- *   xio.c          EINTR-safe read/write/close, closed standard descriptors held
+ *   xio.c          EINTR-safe read/write/close, closed standard descriptors held,
+ *                  free descriptor numbers
  */
 #include <errno.h>
 #include <limits.h>

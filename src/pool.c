@@ -19,6 +19,12 @@ struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, 
 	return NULL;
 }
 
+unsigned pool_fds(enum pool_kind kind, unsigned workers)
+{
+	/* Threads share the loop's waker. */
+	return kind == POOL_FORK ? pool_fork_fds(workers) : 0;
+}
+
 int pool_submit(struct pool *pool, const struct task *task)
 {
 	return pool->ops->submit(pool, task);

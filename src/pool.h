@@ -77,6 +77,10 @@ struct pool *pool_create(enum pool_kind kind, unsigned workers, unsigned depth, 
                          const struct arena *arena, struct waker *waker,
                          const struct pool_limits *limits);
 
+/* Descriptors the pool of that kind holds in the calling process at its
+ * fullest, its start-up included. */
+unsigned pool_fds(enum pool_kind kind, unsigned workers);
+
 /* Queue a task; never blocks.  -1 with EAGAIN if depth tasks are out.
  * A backend may hold it back to make a batch, until pool_flush(). */
 int pool_submit(struct pool *pool, const struct task *task);
@@ -123,5 +127,6 @@ struct pool *pool_thread_create(unsigned workers, unsigned depth, task_fn *fn,
                                 const struct arena *arena, struct waker *waker);
 struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
                               const struct arena *arena, const struct pool_limits *limits);
+unsigned pool_fork_fds(unsigned workers);
 
 #endif

@@ -844,6 +844,16 @@ static const struct pool_ops fork_ops = {
 	.destroy = fork_destroy,
 };
 
+/* The epoll set, the server's socket and a socket a worker; while the
+ * server is forked, both ends of its socket instead of the workers'.  The
+ * server itself holds no more than the main process did when it forked:
+ * its end of the socket (at the number it had), a signalfd and a worker's
+ * socket pair, in the numbers it closed. */
+unsigned pool_fork_fds(unsigned workers)
+{
+	return 2 + (workers > 1 ? workers : 1);
+}
+
 struct pool *pool_fork_create(unsigned workers, unsigned depth, task_fn *fn,
                               const struct arena *arena, const struct pool_limits *limits)
 {

@@ -67,7 +67,7 @@ struct walk *walk_create(unsigned flags, const char *const *excludes, walk_sourc
 
 void walk_set_max_fds(struct walk *w, unsigned n)
 {
-	w->max_fds = n < 2 ? 2 : n;
+	w->max_fds = n < 1 ? 1 : n;
 }
 
 void walk_may_defer(struct walk *w, bool yes)
@@ -132,6 +132,13 @@ void walk_destroy(struct walk *w)
 	free(w->stack);
 	free(w->dbuf);
 	free(w);
+}
+
+unsigned walk_fds(const struct walk *w)
+{
+	/* The top folder, and the one opened from it (a child, or its
+	 * parent again through ".."). */
+	return w->flags & WALK_NO_DIRS ? 0 : 2;
 }
 
 static const char *base_name(const char *path)

@@ -96,7 +96,7 @@ int walk_next(struct walk *w, struct walk_ent *ent);
 /* Free what an entry holds (its path, its directory reference). */
 void walk_ent_release(struct walk_ent *ent);
 
-/* Directories the walk keeps open on its stack, at most (at least 2;
+/* Directories the walk keeps open on its stack, at most (at least 1;
  * the default is 64): past it the oldest are closed, and opened again
  * through ".." (their device and inode checked) on the way back up. */
 void walk_set_max_fds(struct walk *w, unsigned n);
@@ -113,6 +113,10 @@ unsigned walk_open_fds(const struct walk *w);
 /* Release every entry handed out first: they refer to their directories,
  * which count in the walk. */
 void walk_destroy(struct walk *w);
+
+/* Descriptors the walk holds at once, at most: a directory while walk_next
+ * reads it (none with WALK_NO_DIRS). */
+unsigned walk_fds(const struct walk *w);
 
 /* Does an exclusion glob match this path (base name unless glob has '/')? */
 bool walk_excluded(const char *const *excludes, const char *path);

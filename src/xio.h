@@ -1,4 +1,5 @@
-/* xio: system-call shims that retry on EINTR and finish short transfers. */
+/* xio: system-call shims that retry on EINTR and finish short transfers,
+ * and the arithmetic of the descriptor limit. */
 #ifndef PTOOL_XIO_H
 #define PTOOL_XIO_H
 
@@ -25,5 +26,17 @@ int xio_reserve_std(void);
 
 /* Online CPUs, at least 1. */
 unsigned xio_ncpu(void);
+
+/* The limit on descriptor numbers (RLIMIT_NOFILE), at most INT_MAX. */
+unsigned xio_fd_limit(void);
+
+/* How many descriptor numbers below `below` (at most xio_fd_limit()) are
+ * free, counted up to `most`. */
+unsigned xio_fds_free(unsigned below, unsigned most);
+
+/* The least descriptor limit under which n more descriptors can be open
+ * at once beside those open now: a new descriptor takes the lowest free
+ * number, and every number must be below the limit. */
+unsigned xio_fds_limit_for(unsigned n);
 
 #endif

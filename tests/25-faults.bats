@@ -21,7 +21,7 @@ setup() {
 	printf 'one\n' >a
 	zstd -qc a >a.zst
 	WRAP=()
-	STALLER= PID= DONE=
+	STALLER= PID= DONE= NPROC_DIR=
 }
 
 # A failed test leaves no writer or ptool of its own behind.
@@ -30,15 +30,17 @@ teardown() {
 	for p in $STALLER $PID; do
 		kill -9 "$p" 2>/dev/null || true
 	done
+	[[ -z $NPROC_DIR ]] || rm -rf "$NPROC_DIR"
 }
 
 # run_cmd CMD MODE ARGS...: `ptool CMD --mode=MODE ARGS` under ${WRAP[@]},
-# killed if it hangs; sets status, output and stderr.
+# killed if it hangs (after $LIMIT_S seconds, 60 by default); sets status,
+# output and stderr.
 run_cmd() {
 	local cmd=$1 mode=$2
 	shift 2
 	ptool_argv "$cmd" --mode="$mode" "$@"
-	run --separate-stderr "${WRAP[@]}" timeout 60 "${SIG_DEFAULT[@]}" "$PTOOL" "${PTOOL_ARGV[@]}"
+	run --separate-stderr "${WRAP[@]}" timeout "${LIMIT_S:-60}" "${SIG_DEFAULT[@]}" "$PTOOL" "${PTOOL_ARGV[@]}"
 }
 
 # nodac ARGS...: ARGS run without root's power to read anything.
@@ -315,16 +317,201 @@ mnt/small$sfx"
 	done
 }
 
+# bare N: WRAP for a run under 'ulimit -n N' with no descriptor open but
+# 0-2, whatever the test's own shell holds.
+bare() {
+	# shellcheck disable=SC2016 # for the inner shell
+	WRAP=(bash -c 'for fd in /proc/self/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
+		ulimit -n "$0" && exec "$@"' "$1")
+}
+
 @test "too few descriptors for the workers: one message that says what to change, status 1" {
 	local cmd opt
 	for cmd in hash compress; do
 		opt=--tag
 		[[ $cmd == compress ]] && opt=-c
-		WRAP=(sh -c 'ulimit -n 12 && exec "$@"' lim)
+		# 0-2, the waker, epoll, the server's socket and 8 workers', the
+		# walk's directory, an input.
+		bare 12
 		run_cmd "$cmd" fork -j8 "$opt" a
 		assert_equal "$status" 1
-		assert_equal "$stderr" "ptool: $cmd: cannot run 8 workers: Too many open files (raise 'ulimit -n' or lower -j)"
+		assert_equal "$stderr" "ptool: $cmd: cannot run 8 workers: Too many open files (raise 'ulimit -n' to at least 16 or lower -j)"
 		assert_equal "$output" ""
+	done
+}
+
+# least_fds CMD MODE IO: the least 'ulimit -n' of `CMD -j2` with only 0-2
+# open: the waker, the fork pool's (epoll, the server's socket, a socket a
+# worker), the ring (auto takes the I/O threads when there is no room for
+# one), the walk's directory or check's list, an input, and its output.
+least_fds() {
+	local n=$((3 + 1 + 1 + 1))
+	[[ $2 == fork ]] && n=$((n + 2 + 2))
+	[[ $3 == uring ]] && n=$((n + 1))
+	[[ $1 == compress || $1 == decompress ]] && n=$((n + 1))
+	echo "$n"
+}
+
+@test "ulimit -n below what a run needs: it stops at once naming the least limit, nothing made; at that limit every input is done; every command, both modes, both engines" {
+	mkdir t zt
+	seq 1 400000 >t/big    # 2.6 MB: input and output open together
+	printf 'one\n' >t/a
+	: >t/empty
+	gzip -c t/big >zt/big.gz
+	zstd -qc t/a >zt/a.zst
+	xxhsum -H2 t/a t/big t/empty >sums
+	local cmd m io n least limits msg engines="sync auto"
+	"$PTOOL" hash --io=uring /dev/null >/dev/null 2>&1 && engines+=" uring"
+	LIMIT_S=20      # a busy loop fails the case, not the suite's patience
+	for cmd in hash check compress decompress test; do
+		for m in $MODES; do
+			for io in $engines; do
+				least=$(least_fds "$cmd" "$m" "$io")
+				limits="$((least - 1)) $least"
+				((least - 1 > 5)) && limits="5 $limits"
+				for n in $limits; do
+					echo "case: ulimit -n $n; $cmd --mode=$m --io=$io (least $least)"
+					rm -rf out
+					bare "$n"
+					case $cmd in
+					hash) run_cmd hash "$m" -j2 --io="$io" t ;;
+					check) run_cmd check "$m" -j2 --io="$io" sums ;;
+					compress) run_cmd compress "$m" -j2 --io="$io" -o out t ;;
+					decompress) run_cmd decompress "$m" -j2 --io="$io" -o out zt ;;
+					test) run_cmd decompress "$m" -j2 --io="$io" -t zt ;;
+					esac
+					if ((n < least)); then
+						msg="cannot run: Too many open files (raise 'ulimit -n' to at least $least)"
+						[[ $m == fork ]] &&
+							msg="cannot run 2 workers: Too many open files (raise 'ulimit -n' to at least $least or lower -j)"
+						assert_equal "$status" 1
+						assert_equal "$stderr" "ptool: ${cmd/test/decompress}: $msg"
+						assert_equal "$output" ""
+						assert_equal "$(made)" ""
+						continue
+					fi
+					assert_equal "$status $stderr" "0 "
+					case $cmd in
+					hash) assert_equal "$output" "$(cat sums)" ;;
+					check) assert_equal "$output" $'t/a: OK\nt/big: OK\nt/empty: OK' ;;
+					compress)
+						assert_equal "$(made)" $'out/t\nout/t/a.zst\nout/t/big.zst\nout/t/empty.zst'
+						for f in a big empty; do
+							cmp <(zstd -dcq out/t/$f.zst) t/$f
+						done
+						;;
+					decompress)
+						assert_equal "$(made)" $'out/zt\nout/zt/a\nout/zt/big'
+						cmp out/zt/big <(gzip -dc zt/big.gz)
+						cmp out/zt/a <(zstd -dcq zt/a.zst)
+						;;
+					test) assert_equal "$output" "" ;;
+					esac
+				done
+			done
+		done
+	done
+}
+
+# lone_uid: a user id that runs no process, so that a limit on its
+# processes counts ptool's threads and processes alone.
+lone_uid() {
+	local uid i
+	for ((i = 0; i < 20; i++)); do
+		uid=$((61000 + RANDOM % 4000))
+		if ! pgrep -U "$uid" >/dev/null; then
+			echo "$uid"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# run_nproc U ARGS...: `ptool ARGS` as user $NPROC_UID under 'ulimit -u U';
+# sets status, output and stderr.
+run_nproc() {
+	local u=$1
+	shift
+	ptool_argv "$@"
+	# LeakSanitizer's check at exit needs a task of its own, which the
+	# limit may not leave.
+	local -x ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	# shellcheck disable=SC2016 # for the inner shell
+	run --separate-stderr timeout 60 setpriv --reuid="$NPROC_UID" --regid="$NPROC_UID" --clear-groups \
+		bash -c 'ulimit -u "$0" && exec "$@"' "$u" "$PTOOL" "${PTOOL_ARGV[@]}"
+}
+
+@test "ulimit -u: too few processes for the workers, the I/O threads or io_uring's workers stop the run at its start, one message the same with either engine, status 1; above, every input is done; both modes" {
+	((EUID == 0)) || skip "running as a user of its own needs root"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	NPROC_UID=$(lone_uid) || skip "no unused user id found"
+	NPROC_DIR=$(mktemp -d /tmp/ptool-nproc.XXXXXX)
+	chmod 755 "$NPROC_DIR"
+	chown "$NPROC_UID" "$NPROC_DIR"
+	cd "$NPROC_DIR"
+	setpriv --reuid="$NPROC_UID" --regid="$NPROC_UID" --clear-groups "$PTOOL" --version >/dev/null ||
+		skip "ptool cannot be run by another user from where it is"
+	seq 1 250000 >big       # 1.6 MB: reads large enough for io_uring's workers
+	printf 'one\n' >small
+	gzip -c big >big.gz
+	zstd -qc small >small.zst
+	xxhsum -H2 big small >sums
+	chmod 644 ./*
+	local cmd m io u first msg engines="sync auto"
+	local -A said
+	"$PTOOL" hash --io=uring /dev/null >/dev/null 2>&1 && engines+=" uring"
+	for cmd in hash check compress decompress; do
+		for m in $MODES; do
+			for io in $engines; do
+				first=
+				for ((u = 1; u <= 24; u++)); do
+					echo "case: ulimit -u $u; $cmd --mode=$m --io=$io"
+					rm -rf out
+					case $cmd in
+					hash) run_nproc "$u" hash -j1 --mode="$m" --io="$io" big small ;;
+					check) run_nproc "$u" check -j1 --mode="$m" --io="$io" sums ;;
+					compress) run_nproc "$u" compress -j1 --mode="$m" --io="$io" -o out big small ;;
+					decompress) run_nproc "$u" decompress -j1 --mode="$m" --io="$io" -o out big.gz small.zst ;;
+					esac
+					if ((status == 1)); then
+						[[ -z $first ]] || fail "status 1 under a higher limit than one that was enough ($first)"
+						case $stderr in
+						"ptool: $cmd: cannot run: Resource temporarily unavailable") ;;
+						"ptool: $cmd: cannot run the workers: Resource temporarily unavailable") ;;
+						*) fail "not a message of a run that could not start" ;;
+						esac
+						assert_equal "$output" ""
+						assert_equal "$(made)" ""
+						# Where both engines stop, they say the same.
+						msg=${said[$m $u]-}
+						[[ -z $msg || $msg == "$stderr" ]] || fail "another engine said: $msg"
+						said[$m $u]=$stderr
+						continue
+					fi
+					assert_equal "$status $stderr" "0 "
+					case $cmd in
+					hash) assert_equal "$output" "$(cat sums)" ;;
+					check) assert_equal "$output" $'big: OK\nsmall: OK' ;;
+					compress)
+						assert_equal "$(made)" $'out/big.zst\nout/small.zst'
+						cmp <(zstd -dcq out/big.zst) big
+						cmp <(zstd -dcq out/small.zst) small
+						;;
+					decompress)
+						assert_equal "$(made)" $'out/big\nout/small'
+						cmp out/big <(gzip -dc big.gz)
+						cmp out/small <(zstd -dcq small.zst)
+						;;
+					esac
+					# Two limits that were enough are enough.
+					[[ -n $first ]] && break
+					first=$u
+				done
+				[[ -n $first ]] || fail "$cmd --mode=$m --io=$io: no limit up to 24 was enough"
+				((first > 1)) || fail "$cmd --mode=$m --io=$io: even 'ulimit -u 1' was enough"
+			done
+			said=()
+		done
 	done
 }
 
