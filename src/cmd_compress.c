@@ -364,16 +364,22 @@ static int outdir_fd(struct xcmd *c)
 	int fd = open(c->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		/* The user's own path: made as mkdir -p makes it. */
-		size_t bad;
-		int top = c->outdir[0] == '/' ? open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
-		                                 open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (top >= 0) {
-			const char *rel = c->outdir + strspn(c->outdir, "/");
-			fd = outfile_folder(top, rel, strlen(rel), true, &bad);
-			int err = errno;
-			xclose(top);
-			errno = err;
+		char *p = strdup(c->outdir);
+		if (!p)
+			die("out of memory");
+		for (char *s = p + 1;; s++) {
+			if (*s != '/' && *s != '\0')
+				continue;
+			char end = *s;
+			*s = '\0';
+			if (mkdir(p, 0777) < 0 && errno != EEXIST)
+				break;
+			*s = end;
+			if (!end)
+				break;
 		}
+		free(p);
+		fd = open(c->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (fd < 0)
 		c->outdir_errno = errno;
@@ -394,6 +400,11 @@ static int folder_under(struct xcmd *c, const char *rel, size_t len, struct xout
 		o->step = STEP_CREATE;
 		return -1;
 	}
+	/* The last one goes first: two at once would pass what the loop
+	 * counts for -o (source_fds). */
+	if (c->folder_fd >= 0)
+		xclose(c->folder_fd);
+	c->folder_fd = -1;
 	size_t bad = 0;
 	int fd = outfile_folder(root, rel, len, true, &bad);
 	if (fd < 0) {
@@ -405,8 +416,6 @@ static int folder_under(struct xcmd *c, const char *rel, size_t len, struct xout
 	char *copy = strndup(rel, len);
 	if (!copy)
 		die("out of memory");
-	if (c->folder_fd >= 0)
-		xclose(c->folder_fd);
 	free(c->folder_rel);
 	c->folder_rel = copy;
 	c->folder_fd = fd;

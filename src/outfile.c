@@ -118,11 +118,11 @@ static int open_folder(int dirfd, const char *name, const char **base)
 
 int outfile_folder(int root, const char *rel, size_t len, bool mkdirs, size_t *bad)
 {
-	int fd = fcntl(root, F_DUPFD_CLOEXEC, 3);
+	int fd = root;          /* not ours until a name is opened */
 	const char *p = rel, *end = rel + len;
 	char part[NAME_MAX + 1];
 
-	while (fd >= 0 && p < end) {
+	while (p < end) {
 		const char *q = memchr(p, '/', (size_t)(end - p));
 		if (!q)
 			q = end;
@@ -133,7 +133,8 @@ int outfile_folder(int root, const char *rel, size_t len, bool mkdirs, size_t *b
 		}
 		*bad = (size_t)(q - rel);
 		if (n > NAME_MAX) {
-			xclose(fd);
+			if (fd != root)
+				xclose(fd);
 			errno = ENAMETOOLONG;
 			return -1;
 		}
@@ -147,19 +148,23 @@ int outfile_folder(int root, const char *rel, size_t len, bool mkdirs, size_t *b
 		if (next < 0 && errno == ENOENT && mkdirs) {
 			if (mkdirat(fd, part, 0777) < 0 && errno != EEXIST) {
 				int err = errno;
-				xclose(fd);
+				if (fd != root)
+					xclose(fd);
 				errno = err;
 				return -1;
 			}
 			next = openat(fd, part, DIR_FLAGS | O_NOFOLLOW);
 		}
 		int err = errno;
-		xclose(fd);
+		if (fd != root)
+			xclose(fd);
 		errno = err;
+		if (next < 0)
+			return -1;
 		fd = next;
 		p = q + 1;
 	}
-	return fd;
+	return fd == root ? fcntl(root, F_DUPFD_CLOEXEC, 3) : fd;
 }
 
 /* A new hidden name in o's folder: ".ptool.XXXXXXXX", eight random hex

@@ -331,11 +331,11 @@ bare() {
 		opt=--tag
 		[[ $cmd == compress ]] && opt=-c
 		# 0-2, the waker, epoll, the server's socket and 8 workers', the
-		# walk's directory, an input.
+		# walk's two folders (one, and the one opened from it), an input.
 		bare 12
 		run_cmd "$cmd" fork -j8 "$opt" a
 		assert_equal "$status" 1
-		assert_equal "$stderr" "ptool: $cmd: cannot run 8 workers: Too many open files (raise 'ulimit -n' to at least 16 or lower -j)"
+		assert_equal "$stderr" "ptool: $cmd: cannot run 8 workers: Too many open files (raise 'ulimit -n' to at least 17 or lower -j)"
 		assert_equal "$output" ""
 	done
 }
@@ -343,12 +343,15 @@ bare() {
 # least_fds CMD MODE IO: the least 'ulimit -n' of `CMD -j2` with only 0-2
 # open: the waker, the fork pool's (epoll, the server's socket, a socket a
 # worker), the ring (auto takes the I/O threads when there is no room for
-# one), the walk's directory or check's list, an input, and its output.
+# one), the walk's two folders (one, and the one opened from it) or
+# check's list, an input, and its output and the output's folder, and
+# with -o, that folder and the one under it being written to.
 least_fds() {
-	local n=$((3 + 1 + 1 + 1))
+	local n=$((3 + 1 + 2 + 1))
+	[[ $1 == check ]] && n=$((n - 1))
 	[[ $2 == fork ]] && n=$((n + 2 + 2))
 	[[ $3 == uring ]] && n=$((n + 1))
-	[[ $1 == compress || $1 == decompress ]] && n=$((n + 1))
+	[[ $1 == compress || $1 == decompress ]] && n=$((n + 2 + 2))
 	echo "$n"
 }
 
