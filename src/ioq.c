@@ -55,6 +55,12 @@ void ioq_wait(struct ioq *q, struct waker *w, int extra_fd, int extra_fd2, int t
 	q->ops->wait(q, w, extra_fd, extra_fd2, timeout_ms);
 }
 
+void ioq_flush(struct ioq *q)
+{
+	if (q->ops->flush)
+		q->ops->flush(q);
+}
+
 const char *ioq_name(const struct ioq *q)
 {
 	return q->ops->name;

@@ -115,6 +115,10 @@ struct ioq_req *ioq_pop(struct ioq *q);
  * request completes, the waker is notified, one of the extra descriptors
  * (those >= 0) is readable, or timeout_ms passes (-1: no limit). */
 void ioq_wait(struct ioq *q, struct waker *w, int extra_fd, int extra_fd2, int timeout_ms);
+/* Hand the engine's queued steps to the kernel now, not at the next pop
+ * or wait: the closes among them free their descriptors before the
+ * caller opens one of its own on the loop thread (an output, a folder). */
+void ioq_flush(struct ioq *q);
 /* "uring" or "sync". */
 const char *ioq_name(const struct ioq *q);
 /* Waits for the requests already submitted, then stops. */
@@ -141,6 +145,7 @@ struct ioq_ops {
 	struct ioq_req *(*pop)(struct ioq *q);
 	void (*wait)(struct ioq *q, struct waker *w, int extra_fd, int extra_fd2, int timeout_ms);
 	void (*destroy)(struct ioq *q);
+	void (*flush)(struct ioq *q);   /* may be NULL: nothing held back */
 };
 
 struct ioq {

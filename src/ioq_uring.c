@@ -505,12 +505,21 @@ static void uring_destroy(struct ioq *base)
 	free(q);
 }
 
+static void uring_flush(struct ioq *base)
+{
+	struct ioq_uring *q = (struct ioq_uring *)base;
+
+	if (io_uring_sq_ready(&q->ring))
+		(void)io_uring_submit(&q->ring);
+}
+
 static const struct ioq_ops uring_ops = {
 	.name = "uring",
 	.submit = uring_submit,
 	.pop = uring_pop,
 	.wait = uring_wait,
 	.destroy = uring_destroy,
+	.flush = uring_flush,
 };
 
 /* Every operation the engine uses is there? */

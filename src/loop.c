@@ -101,7 +101,7 @@ struct file {
 	struct timespec mtime;  /* mtime at open */
 	bool changed;           /* the engine saw it change while read */
 	bool holds_fd;          /* counted in loop.fds */
-	bool holds_out;         /* its output's descriptor too (conf->out_fds) */
+	bool holds_out;         /* its output's descriptors too (conf->out_fds) */
 	bool retry_open;        /* open failed for want of descriptors, or waits
 	                           for its turn at stdin: again later */
 	bool stdin_stream;      /* it reads standard input's stream */
@@ -164,12 +164,13 @@ static void drop_fd(struct loop *l, struct file *f)
 	}
 }
 
-/* The descriptor kept for the file's output, which lives until settle. */
+/* The descriptors kept for the file's output (conf->out_fds), which
+ * lives until settle. */
 static void drop_out(struct loop *l, struct file *f)
 {
 	if (f->holds_out) {
 		f->holds_out = false;
-		l->fds--;
+		l->fds -= l->conf->out_fds;
 	}
 }
 
@@ -251,8 +252,10 @@ static void finish(struct loop *l, struct file *f)
 		r->error = 0;
 	}
 	f->in.read = f->size;
-	if (l->conf->settle)
+	if (l->conf->settle) {
+		ioq_flush(l->ioq);      /* closes first: settle may open */
 		l->conf->settle(l->conf->ctx, &f->in, r);
+	}
 	drop_out(l, f);
 	release_dir(l, f);
 	r->user = f->in.user;
@@ -303,7 +306,7 @@ static void submit_open(struct loop *l, struct file *f)
 	l->fds++;
 	if (l->conf->out_fds && !f->holds_out) {
 		f->holds_out = true;
-		l->fds++;
+		l->fds += l->conf->out_fds;
 	}
 	submit_io(l, f);
 }
@@ -382,6 +385,7 @@ static void flush_chunks(struct loop *l, struct file *f)
 		bool go_on = !f->failed && !f->restart && !l->stopping;
 		if (go_on && t->status >= 0 && t->out_len && l->conf->output) {
 			f->in.read = f->size;
+			ioq_flush(l->ioq);      /* closes first: output may open */
 			if (l->conf->output(l->conf->ctx, &f->in, arena_out(&l->arena, (unsigned)c->buf),
 			                    (size_t)t->out_len) < 0) {
 				fail(f, LOOP_OUTPUT, 0);
@@ -633,9 +637,15 @@ static int pull(struct loop *l, struct walk_ent *ent)
 		errno = l->walk_errno;
 		return l->walk_errno ? -1 : 0;
 	}
-	/* A directory may wait for descriptors while inputs are out. */
-	walk_may_defer(l->walk, l->order.next != l->next_seq);
+	/* A folder may wait for descriptors while inputs are under way; with
+	 * none, the engine's closes go first, and a second try decides. */
+	walk_may_defer(l->walk, true);
 	int r = walk_next(l->walk, ent);
+	if (r == 2 && errno == EMFILE && l->active == 0) {
+		ioq_flush(l->ioq);
+		walk_may_defer(l->walk, false);
+		r = walk_next(l->walk, ent);
+	}
 	walked(l, r, ent);
 	return r;
 }

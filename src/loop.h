@@ -97,8 +97,9 @@ struct loop_conf {
 	unsigned per_input;
 	bool pinned;            /* tasks keep state in their worker (TASK_PINNED) */
 	bool serial;            /* one input at a time: output to one stream */
-	/* Descriptors an input's output holds while it is done (0 or 1):
-	 * counted with the input's own against the descriptor limit. */
+	/* Descriptors an input's output holds while it is done (0, or 2: the
+	 * file and its folder): counted with the input's own against the
+	 * descriptor limit. */
 	unsigned out_fds;
 	/* Character and block devices and sockets named as inputs fail
 	 * (LOOP_NOT_REGULAR), found by the walk's stat or at the open,
