@@ -12,7 +12,7 @@
  *   opt.c          option tables: parsing, -h, completion, typo hints
  *   diag.c         messages (one write each), usage errors, PTOOL_BUG
  *   loop.c         the event loop: walk -> open/read -> tasks -> ordered results
- *   walk.c         operands and directory walking, in byte order
+ *   walk.c         operands and directory walking, in byte order, by descriptor
  *   pathlist.c     -T and checksum lists: records by newline or NUL, read as they come
  *   ioq.c          the I/O engine interface and blocking requests
  *   ioq_uring.c    engine: io_uring driven from the loop's thread
@@ -27,8 +27,10 @@
  *   hash.c         xxHash as a task function
  *   task_codec.c   compression (a stream per chunk) and decoding as task functions
  *   codec.c        the five formats: libarchive's writers, libzstd, the decoders
- *   outfile.c      outputs that appear whole or not at all (O_TMPFILE, signals)
+ *   outfile.c      outputs that appear whole or not at all (O_TMPFILE, signals),
+ *                  made through their folder's descriptor, never through a symlink
  *   sumline.c      one checksum-list record parsed (GNU, BSD tag, JSON)
+ *   strset.c       a set of strings (the names of a run's outputs)
  *   format.c       hex, escaped names (in lines and in messages), JSON strings
  *   stats.c        --stats: duration histograms and the report
  *   out.c          buffered stdout with error checks
