@@ -168,9 +168,10 @@ obj/fuzz/tables/%.o: src/%.c
 	$(FUZZ_CC) $(PT_CFLAGS) $(XXH_CFLAGS) $(CODEC_CFLAGS) -g -O1 -fsanitize=address,undefined \
 		-ffunction-sections -fdata-sections -c -o $@ $<
 
-obj/fuzz/fuzz-opt: tests/fuzz/fuzz_opt.c src/opt.c src/opt.h src/cmd.h src/diag.h $(FUZZ_TABLES)
+obj/fuzz/fuzz-opt: tests/fuzz/fuzz_opt.c src/opt.c src/opt.h src/cmd.h src/diag.h src/format.c \
+		src/format.h $(FUZZ_TABLES)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_WARN) -std=c11 -D_GNU_SOURCE -Isrc -Wl,--gc-sections -o $@ \
-		tests/fuzz/fuzz_opt.c src/opt.c $(FUZZ_TABLES)
+		tests/fuzz/fuzz_opt.c src/opt.c src/format.c $(FUZZ_TABLES)
 
 # The option parser's seeds, one a line of tests/fuzz/seeds-opt.txt
 # ("COMMAND ARG..."), written as the target reads them: the table's

@@ -191,7 +191,7 @@ deep_tree() {
 	assert_success
 	assert_equal "$output" "$want"
 	# Few descriptors: the walk gives up those of the folders above.
-	ptool_argv hash deep
+	ptool_argv hash --mode=thread -j2 deep
 	run --separate-stderr bash -c 'ulimit -n 24 && exec "$@"' sh timeout 60 "$PTOOL" "${PTOOL_ARGV[@]}"
 	assert_success
 	assert_equal "$output" "$want"
@@ -281,11 +281,13 @@ deep_tree() {
 		mkdir -p "t/d$i/e"
 		printf '%s\n' "$i" >"t/d$i/e/f"
 	done
-	ptool_argv hash t
+	# Threads, whatever the configuration: the limits are for them
+	# (the least limits of each mode are 25-faults' to test).
+	ptool_argv hash --mode=thread -j2 t
 	run --separate-stderr bash -c 'ulimit -n 16 && exec "$@"' sh timeout 60 "$PTOOL" "${PTOOL_ARGV[@]}"
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | wc -l)" 60
-	ptool_argv compress t
+	ptool_argv compress --mode=thread -j2 t
 	run --separate-stderr bash -c 'ulimit -n 20 && exec "$@"' sh timeout 60 "$PTOOL" "${PTOOL_ARGV[@]}"
 	assert_success
 	assert_equal "$(find t -name '*.zst' | wc -l)" 60
