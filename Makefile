@@ -35,11 +35,16 @@ XXH_LIBS := $(shell $(PKG_CONFIG) --libs libxxhash 2>/dev/null || echo -lxxhash)
 
 # The codecs: libarchive's writers and bidders, libzstd and libdeflate
 # for compression, and the libraries the decoders use directly.  bzip2
-# has no .pc file.
-CODEC_PKGS := libarchive libzstd libdeflate zlib liblzma liblz4
-CODEC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS) 2>/dev/null)
+# has no .pc file.  libarchive is not linked: its headers are used, and
+# the library is opened with dlopen when a codec first needs it (larch.c),
+# so that its dependencies do not weigh on every start.
+CODEC_PKGS := libzstd libdeflate zlib liblzma liblz4
+CODEC_CFLAGS := $(shell $(PKG_CONFIG) --cflags libarchive $(CODEC_PKGS) 2>/dev/null)
 CODEC_LIBS := $(shell $(PKG_CONFIG) --libs $(CODEC_PKGS) 2>/dev/null || \
-	echo -larchive -lzstd -ldeflate -lz -llzma -llz4) -lbz2
+	echo -lzstd -ldeflate -lz -llzma -llz4) -lbz2 -ldl
+# The unit tests call libarchive themselves, to make data of formats
+# ptool does not write.
+ARCHIVE_LIBS := $(shell $(PKG_CONFIG) --libs libarchive 2>/dev/null || echo -larchive)
 
 # io_uring through liburing when its headers are there; without them the
 # I/O threads are the only engine (PTOOL_WITH_LIBURING=0).
@@ -98,7 +103,7 @@ $(OBJDIR)/unit/%.o: tests/unit/%.c | $(OBJDIR)/unit
 	$(CC) $(PT_CFLAGS) -Isrc $(CODEC_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/unit-tests: $(UNIT_OBJ) $(OBJDIR)/libptool.a
-	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(CODEC_LIBS) $(PT_LDLIBS) $(LDLIBS)
+	$(CC) $(PT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(XXH_LIBS) $(CODEC_LIBS) $(ARCHIVE_LIBS) $(PT_LDLIBS) $(LDLIBS)
 
 $(OBJDIR) $(OBJDIR)/unit:
 	mkdir -p $@
@@ -142,10 +147,10 @@ obj/fuzz/fuzz-sumline: tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c src/su
 	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(XXH_CFLAGS) $(CODEC_CFLAGS) -o $@ \
 		tests/fuzz/fuzz_sumline.c src/sumline.c src/hash.c $(XXH_LIBS) $(CODEC_LIBS)
 
-obj/fuzz/fuzz-codec: tests/fuzz/fuzz_codec.c src/codec.c src/codec.h
+obj/fuzz/fuzz-codec: tests/fuzz/fuzz_codec.c src/codec.c src/codec.h src/larch.c src/larch.h
 	mkdir -p obj/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Isrc $(CODEC_CFLAGS) -o $@ \
-		tests/fuzz/fuzz_codec.c src/codec.c $(CODEC_LIBS)
+		tests/fuzz/fuzz_codec.c src/codec.c src/larch.c $(CODEC_LIBS)
 
 # The decoders' seeds: a short text in each format, made by the tools (two
 # bytes of feeding settings first, as the target reads them).

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "format.h"
 #include "job.h"
+#include "larch.h"
 #include "loop.h"
 #include "outfile.h"
 #include "progress.h"
@@ -740,6 +741,12 @@ static int run(struct xcmd *c, int argc, char **argv)
 		die_usage("%s levels go from %d to %d, not %d", ci->name, ci->level_min, ci->level_max,
 		          c->level);
 	job_validate(&c->job);
+	/* The formats that go through libarchive's writers load it now,
+	 * before workers are forked (they inherit it) and while descriptors
+	 * are plenty, not at the first chunk. */
+	if (!c->decompress && (c->format == CODEC_XZ || c->format == CODEC_BZIP2 ||
+	                       c->format == CODEC_LZ4) && !larch())
+		die("cannot run: %s", larch_error());
 
 	job_inputs_open(&c->in, argv, n);
 	bool any_stdout = c->to_stdout;

@@ -26,8 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "larch.h"
 #include <bzlib.h>
 #include <libdeflate.h>
 #include <lz4frame.h>
@@ -260,10 +259,11 @@ static ssize_t zstd_compress(int level, const void *src, size_t len, void *dst, 
  * ENOMEM "Buffer exhausted" when dst is full, and a filter's clean-up may
  * overwrite that message, so a failure with cap under the bound is taken
  * for a full buffer unless libarchive plainly ran out of memory. */
-static int archive_errno_of(struct archive *a, enum codec_format f, size_t len, size_t cap)
+static int archive_errno_of(const struct larch *la, struct archive *a, enum codec_format f,
+                            size_t len, size_t cap)
 {
-	int e = archive_errno(a);
-	const char *msg = archive_error_string(a);
+	int e = la->errno_(a);
+	const char *msg = la->error_string(a);
 	bool exhausted = e == ENOMEM && msg && strcmp(msg, "Buffer exhausted") == 0;
 
 	if (exhausted || (e != ENOMEM && cap < codec_bound(f, len)))
@@ -274,18 +274,18 @@ static int archive_errno_of(struct archive *a, enum codec_format f, size_t len, 
 /* The filter and its options.  Every add_filter here returns ARCHIVE_WARN
  * when libarchive was built without the library and would run the
  * external program instead: that is refused, not used. */
-static int archive_setup(struct archive *a, enum codec_format f, int level)
+static int archive_setup(const struct larch *la, struct archive *a, enum codec_format f, int level)
 {
 	int r;
 	switch (f) {
 	case CODEC_XZ:
-		r = archive_write_add_filter_xz(a);
+		r = la->write_add_filter_xz(a);
 		break;
 	case CODEC_BZIP2:
-		r = archive_write_add_filter_bzip2(a);
+		r = la->write_add_filter_bzip2(a);
 		break;
 	case CODEC_LZ4:
-		r = archive_write_add_filter_lz4(a);
+		r = la->write_add_filter_lz4(a);
 		break;
 	default:
 		return ARCHIVE_FATAL;
@@ -295,16 +295,16 @@ static int archive_setup(struct archive *a, enum codec_format f, int level)
 
 	/* 0..9: one digit, as every filter here wants it */
 	char lv[2] = { (char)('0' + level), '\0' };
-	if (archive_write_set_filter_option(a, NULL, "compression-level", lv) != ARCHIVE_OK)
+	if (la->write_set_filter_option(a, NULL, "compression-level", lv) != ARCHIVE_OK)
 		return ARCHIVE_FATAL;
 	/* on by default; said here because the decoders and lz4 -d rely on it */
-	if (f == CODEC_LZ4 && archive_write_set_filter_option(a, "lz4", "stream-checksum", "1") != ARCHIVE_OK)
+	if (f == CODEC_LZ4 && la->write_set_filter_option(a, "lz4", "stream-checksum", "1") != ARCHIVE_OK)
 		return ARCHIVE_FATAL;
-	if (archive_write_set_format_raw(a) != ARCHIVE_OK)
+	if (la->write_set_format_raw(a) != ARCHIVE_OK)
 		return ARCHIVE_FATAL;
 	/* Unblocked: the filter's output goes straight into dst, no padding. */
-	if (archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK)
+	if (la->write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+	    la->write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK)
 		return ARCHIVE_FATAL;
 	return ARCHIVE_OK;
 }
@@ -334,44 +334,47 @@ static ssize_t archive_compress(enum codec_format f, int level, const void *src,
 	if (f == CODEC_LZ4 && len == 0)
 		return lz4_empty(dst, cap);
 
-	a = archive_write_new();
+	const struct larch *la = larch();
+	if (!la)
+		return -1;
+	a = la->write_new();
 	if (!a) {
 		errno = ENOMEM;
 		return -1;
 	}
-	e = archive_entry_new();
+	e = la->entry_new();
 	if (!e) {
 		err = ENOMEM;
 		goto fail_a;
 	}
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_size(e, (la_int64_t)len);
+	la->entry_set_filetype(e, AE_IFREG);
+	la->entry_set_size(e, (la_int64_t)len);
 
-	if (archive_setup(a, f, level) != ARCHIVE_OK ||
-	    archive_write_open_memory(a, dst, cap, &used) != ARCHIVE_OK ||
-	    archive_write_header(a, e) != ARCHIVE_OK)
+	if (archive_setup(la, a, f, level) != ARCHIVE_OK ||
+	    la->write_open_memory(a, dst, cap, &used) != ARCHIVE_OK ||
+	    la->write_header(a, e) != ARCHIVE_OK)
 		goto fail_lib;
 	while (done < len) {
 		size_t n = len - done < CODEC_SLICE ? len - done : CODEC_SLICE;
-		la_ssize_t w = archive_write_data(a, (const char *)src + done, n);
+		la_ssize_t w = la->write_data(a, (const char *)src + done, n);
 		if (w <= 0)
 			goto fail_lib;
 		done += (size_t)w;
 	}
-	if (archive_write_close(a) != ARCHIVE_OK)
+	if (la->write_close(a) != ARCHIVE_OK)
 		goto fail_lib;
-	archive_entry_free(e);
-	if (archive_write_free(a) != ARCHIVE_OK) {
+	la->entry_free(e);
+	if (la->write_free(a) != ARCHIVE_OK) {
 		errno = EIO;
 		return -1;
 	}
 	return (ssize_t)used;
 
 fail_lib:
-	err = archive_errno_of(a, f, len, cap);
-	archive_entry_free(e);
+	err = archive_errno_of(la, a, f, len, cap);
+	la->entry_free(e);
 fail_a:
-	archive_write_free(a);
+	la->write_free(a);
 	errno = err;
 	return -1;
 }
@@ -520,32 +523,24 @@ static int detect_magic(const unsigned char *buf, size_t len, const char **other
 	return -CODEC_E_NOT_COMPRESSED;
 }
 
-/* The read filters worth asking.  libarchive runs an external program
- * from archive_read_open for the ones it was built without (and always
- * for grzip and lrzip); their support calls say so with ARCHIVE_WARN, so
- * only those that answer ARCHIVE_OK once are registered for detection. */
-static int (*const read_filters[])(struct archive *) = {
-	archive_read_support_filter_gzip,  archive_read_support_filter_zstd,
-	archive_read_support_filter_xz,    archive_read_support_filter_bzip2,
-	archive_read_support_filter_lz4,   archive_read_support_filter_compress,
-	archive_read_support_filter_lzip,  archive_read_support_filter_lzma,
-	archive_read_support_filter_lzop,  archive_read_support_filter_grzip,
-	archive_read_support_filter_lrzip, archive_read_support_filter_uu,
-	archive_read_support_filter_rpm,
-};
-
+/* The read filters worth asking (larch.h lists them).  libarchive runs
+ * an external program from archive_read_open for the ones it was built
+ * without (and always for grzip and lrzip); their support calls say so
+ * with ARCHIVE_WARN, so only those that answer ARCHIVE_OK once are
+ * registered for detection. */
 static unsigned builtin_filters;
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 
 static void builtin_probe(void)
 {
-	struct archive *a = archive_read_new();
+	const struct larch *la = larch();
+	struct archive *a = la ? la->read_new() : NULL;
 	if (!a)
 		return;
-	for (size_t i = 0; i < sizeof read_filters / sizeof *read_filters; i++)
-		if (read_filters[i](a) == ARCHIVE_OK)
+	for (size_t i = 0; i < LARCH_READ_FILTERS; i++)
+		if (la->read_support_filter[i](a) == ARCHIVE_OK)
 			builtin_filters |= 1u << i;
-	archive_read_free(a);
+	la->read_free(a);
 }
 
 /* Names for libarchive's other filter codes, kept here so that *other
@@ -571,25 +566,26 @@ static const char *filter_name(int code)
  * the reader's own "none", so the one before it is the outermost. */
 static int detect_archive(const void *buf, size_t len)
 {
-	struct archive *a = archive_read_new();
+	const struct larch *la = larch();
+	struct archive *a = la ? la->read_new() : NULL;
 	int code = ARCHIVE_FILTER_NONE;
 
 	if (!a)
-		return code;
+		return code;    /* without libarchive, the magics decide */
 	pthread_once(&builtin_once, builtin_probe);
-	for (size_t i = 0; i < sizeof read_filters / sizeof *read_filters; i++)
+	for (size_t i = 0; i < LARCH_READ_FILTERS; i++)
 		if (builtin_filters & 1u << i)
-			read_filters[i](a);
-	if (archive_read_support_format_raw(a) == ARCHIVE_OK) {
+			la->read_support_filter[i](a);
+	if (la->read_support_format_raw(a) == ARCHIVE_OK) {
 		/* A damaged stream fails the open after its filter was
 		 * chosen; the filter still counts.  If the filter itself
 		 * failed, libarchive drops them all: the magics decide. */
-		archive_read_open_memory(a, buf, len);
-		int n = archive_filter_count(a);
+		la->read_open_memory(a, buf, len);
+		int n = la->filter_count(a);
 		if (n >= 2)
-			code = archive_filter_code(a, n - 2);
+			code = la->filter_code(a, n - 2);
 	}
-	archive_read_free(a);
+	la->read_free(a);
 	return code;
 }
 

@@ -27,6 +27,7 @@
  *   hash.c         xxHash as a task function
  *   task_codec.c   compression (a stream per chunk) and decoding as task functions
  *   codec.c        the five formats: libarchive's writers, libzstd, the decoders
+ *   larch.c        libarchive, opened with dlopen at its first use
  *   outfile.c      outputs that appear whole or not at all (O_TMPFILE, signals),
  *                  made through their folder's descriptor, never through a symlink
  *   sumline.c      one checksum-list record parsed (GNU, BSD tag, JSON)

@@ -343,3 +343,21 @@ Try 'ptool --help' for more information."
 	run -0 "$PTOOL" help --help
 	assert_line --regexp '^  help +show the manual'
 }
+
+@test "libarchive is loaded only by what needs it: not by hash, check or zstd, by xz, bzip2 and lz4" {
+	printf 'x\n' >x
+	xxhsum -H2 x >sums
+	local f
+	for f in "hash x" "check sums" "compress -c x" "decompress -t -q ."; do
+		# shellcheck disable=SC2086 # the words of the command
+		LD_DEBUG=files "$PTOOL" $f >/dev/null 2>ld.log
+		run grep -c 'file=libarchive' ld.log
+		assert_output 0
+	done
+	for f in xz bzip2 lz4; do
+		LD_DEBUG=files "$PTOOL" compress -c -F "$f" x 2>ld.log | "$f" -dc >y
+		assert_equal "$(cat y)" x
+		run grep -c 'file=libarchive' ld.log
+		refute_output 0
+	done
+}
