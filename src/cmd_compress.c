@@ -745,8 +745,12 @@ static int run(struct xcmd *c, int argc, char **argv)
 	 * before workers are forked (they inherit it) and while descriptors
 	 * are plenty, not at the first chunk. */
 	if (!c->decompress && (c->format == CODEC_XZ || c->format == CODEC_BZIP2 ||
-	                       c->format == CODEC_LZ4) && !larch())
-		die("cannot run: %s", larch_error());
+	                       c->format == CODEC_LZ4) && !larch()) {
+		/* A resource, as memory (ulimit -v) or a missing library:
+		 * status 1, as for the workers that cannot start. */
+		diag_error("cannot run: %s", larch_error());
+		exit(1);
+	}
 
 	job_inputs_open(&c->in, argv, n);
 	bool any_stdout = c->to_stdout;
